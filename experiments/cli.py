@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from model.reference import ReferenceDataError
+from model.scenario import ScenarioError
 
 
 class UserError(Exception):
@@ -20,6 +22,72 @@ def _municipalities(args: argparse.Namespace) -> None:
     municipalities = load_municipalities()
     neighbours = load_neighbours(municipalities=municipalities)
     print(summary_text(municipalities, neighbours, county=args.county))
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _run(args: argparse.Namespace) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from experiments.run import run_scenario, write_run
+    from experiments.storage import now
+    from experiments.summary import milestone_text
+    from model.scenario import load_scenario, resolve_scenario_path
+
+    scenario = load_scenario(args.scenario)
+    out = args.out or Path("results") / scenario.name
+    started = now()
+    print(
+        f"Running {scenario.name}: {args.replications} replication(s) of "
+        f"{scenario.run.months} months, seed {args.seed}",
+        file=sys.stderr,
+    )
+    if args.workers > 1:
+        with ProcessPoolExecutor(max_workers=args.workers) as pool:
+            results = run_scenario(scenario, args.replications, args.seed, executor=pool)
+    else:
+        results = run_scenario(scenario, args.replications, args.seed)
+    write_run(results, out, started, scenario_file=str(resolve_scenario_path(args.scenario)))
+    print(milestone_text(results.timeseries))
+    print(
+        f"Wrote timeseries.parquet, municipalities.parquet, groups.parquet, manifest.json to {out}"
+    )
+
+
+def _params(args: argparse.Namespace) -> None:
+    from model.params import register_table
+
+    table = register_table()
+    if args.section:
+        sections = table["parameter"].str.split(".").str[0]
+        if args.section not in set(sections):
+            raise UserError(
+                f"unknown section {args.section!r}; choose from {', '.join(dict.fromkeys(sections))}"
+            )
+        table = table[sections == args.section]
+    for row in table.itertuples():
+        plausible = f"  plausible {row._4}" if row._4 else ""
+        print(f"{row.parameter}  [{row.unit}]  default {row.default}{plausible}")
+        print(f"    {row.meaning}")
+        print(f"    source: {row.source}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +107,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--county", help='only this county, by code (01) or name ("Stockholms län")'
     )
     municipalities.set_defaults(handler=_municipalities)
+
+    run = commands.add_parser("run", help="run a scenario with replications and write its results")
+    run.add_argument("scenario", help="a scenario file, or a name from scenarios/ (e.g. baseline)")
+    run.add_argument("--replications", "-n", type=_positive_int, default=10, help="default 10")
+    run.add_argument("--seed", type=_seed, default=1, help="scenario seed (default 1)")
+    run.add_argument("--out", type=Path, help="output folder (default results/<scenario name>)")
+    run.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="processes to run replications on (default 1)",
+    )
+    run.set_defaults(handler=_run)
+
+    params = commands.add_parser("params", help="print the parameter register")
+    params.add_argument("--section", help="only one section, e.g. awareness")
+    params.set_defaults(handler=_params)
     return parser
 
 
@@ -48,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], None] = args.handler
     try:
         handler(args)
-    except (UserError, ReferenceDataError) as error:
+    except (UserError, ReferenceDataError, ScenarioError) as error:
         print(f"spridning {args.command}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

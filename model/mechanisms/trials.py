@@ -1,0 +1,100 @@
+"""Trials: limited trials whose realised result decides adoption or discontinuation.
+
+A result is drawn around the innovation's true benefit/cost ratio times the
+municipality's fit; FoU support removes part of the noise and improves implementation.
+Every result becomes evidence for peers (``learning``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.special import ndtri
+
+from model.mechanisms.learning import learn_from_results
+from model.stages import Stage
+from model.state import NEVER
+
+if TYPE_CHECKING:
+    from model.model import DiffusionModel
+
+
+def start_trials(
+    model: DiffusionModel, k: np.ndarray, suppliers: np.ndarray | None = None
+) -> np.ndarray:
+    """Start trials at flat cells ``k`` (one per municipality) that the budget allows.
+
+    Returns the bool mask of those started.
+    """
+    if k.size == 0:
+        return np.zeros(0, dtype=bool)
+    inn, traits, state, month = model.innovations, model.traits, model.state, model.month
+    i, j = np.divmod(k, state.n_municipalities)
+    grant = model.levers.grant_share.reshape(-1)[k]
+    own_cost = inn.trial_cost[i] * (1.0 - grant)
+    started = np.ones(k.size, dtype=bool)
+    if model.spec.mechanisms.budget_constraint:
+        started = own_cost <= traits.budget_left[j] + 1e-12
+        traits.budget_left[j[started]] -= own_cost[started]
+    k, i, j = k[started], i[started], j[started]
+    state.move(k, Stage.TRIALLING, month)
+    ends = month + inn.trial_months[i]
+    state.flat["trial_end"][k] = ends
+    model.schedule.trials_due(ends)
+    if suppliers is not None:
+        state.flat["supplier"][k] = suppliers[started]
+    accounts = model.accounts
+    accounts.add("trials_started", i)
+    accounts.add("municipal_spending_msek", i, own_cost[started])
+    if grant.any():
+        accounts.add("state_spending_msek", i, inn.trial_cost[i] * grant[started])
+    if model.spec.mechanisms.fou_support:
+        supported = model.fou.allocate_support(j)
+        state.flat["supported"][k] = supported
+        accounts.add("fou_supported_trials", i[supported])
+    return started
+
+
+def complete_trials(model: DiffusionModel, u: np.ndarray) -> None:
+    state, month = model.state, model.month
+    if not model.schedule.any_trials_due(month):
+        return
+    k = np.flatnonzero((state.stage == Stage.TRIALLING) & (state.trial_end <= month))
+    if k.size == 0:
+        return
+    i = k // state.n_municipalities
+    fou = model.spec.fou
+    supported = state.flat["supported"][k]
+    noise_sd = model.spec.trials.noise_sd * (1.0 - fou.support_noise_reduction * supported)
+    realised = (
+        model.innovations.true_ratio[i]
+        * state.flat["fit"][k]
+        * (1.0 + noise_sd * ndtri(np.clip(u.reshape(-1)[k], 1e-12, 1.0 - 1e-12)))
+        * (1.0 + fou.support_success_bonus * supported)
+    )
+    success = realised > 1.0
+    state.flat["supported"][k] = False
+    adopted = k[success]
+    state.move(adopted, Stage.ADOPTED, month)
+    first_adopted = state.flat["first_adopted"]
+    first_adopted[adopted[first_adopted[adopted] == NEVER]] = month
+    failed = k[~success]
+    state.move(failed, Stage.DISCONTINUED, month)
+    state.flat["supplier"][failed] = NEVER
+    model.accounts.add("trials_failed", i[~success])
+    if model.spec.mechanisms.learning:
+        learn_from_results(model, k, realised)
+
+
+def reconsider(model: DiffusionModel, u: np.ndarray) -> None:
+    """After a delay, a municipality that discontinued may become open to it again."""
+    p, state = model.spec.trials, model.state
+    if p.retry_rate <= 0.0:
+        return
+    ready = (
+        (state.stage == Stage.DISCONTINUED)
+        & (u < p.retry_rate)
+        & (state.since <= model.month - p.retry_delay_months)
+    )
+    state.move(np.flatnonzero(ready), Stage.AWARE, model.month)

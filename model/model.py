@@ -1,0 +1,190 @@
+"""The diffusion model: Mesa agents for municipalities, suppliers and FoU environments, with
+the monthly update computed over all of them at once (see ``model/mechanisms``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from model.accounts import MonthlyAccounts
+from model.agents import FouEnvironment, Municipality
+from model.innovations import InnovationTable
+from model.levers import LeverState, Policy
+from model.market import SupplierMarket
+from model.mechanisms.adoption import run_adopters
+from model.mechanisms.awareness import (
+    awareness_operator,
+    external_base_hazard,
+    peer_multiplier,
+    spread_awareness,
+)
+from model.mechanisms.decision import decide
+from model.mechanisms.fou import FouCapacity
+from model.mechanisms.learning import learning_operator
+from model.mechanisms.market import run_market
+from model.mechanisms.procurement import complete_procurements
+from model.mechanisms.trials import complete_trials, reconsider
+from model.reference import load_municipalities, load_neighbours
+from model.reporters import History, groups_table, timeseries_table
+from model.scenario import Scenario
+from model.schedule import EventSchedule
+from model.stages import STAGE_NAMES, Stage
+from model.state import NEVER, AdoptionState
+from model.streams import stream
+from model.structure import build_structure
+from model.traits import draw_traits
+
+# Two (I, N) layers of uniforms are drawn every month whatever the state, so that runs of
+# two scenarios under one seed share them (common random numbers). A cell is in one stage
+# at a time, so mechanisms acting on different stages share a layer: ENTRY serves
+# unaware (awareness), discontinued (reconsidering) and trialling cells (the trial's
+# result, through the inverse normal); CHOICE serves aware (consideration) and adopted
+# cells (abandonment).
+ENTRY, CHOICE = range(2)
+
+
+class DiffusionModel(mesa.Model):
+    """One run of one scenario under one seed."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int = 0,
+        municipalities: pd.DataFrame | None = None,
+        neighbours: pd.DataFrame | None = None,
+        policies: Iterable[Policy] = (),
+    ) -> None:
+        super().__init__(rng=seed)
+        self.spec = scenario
+        self.seed = seed
+        self.month = 0
+        if municipalities is None:
+            municipalities = load_municipalities()
+            neighbours = load_neighbours(municipalities=municipalities)
+        if neighbours is None:
+            raise ValueError("neighbours must be given with municipalities")
+        self.structure = build_structure(
+            municipalities, neighbours, scenario.fou, stream(seed, "fou")
+        )
+        self.innovations = InnovationTable.from_specs(scenario.innovations)
+        init = stream(seed, "init")
+        self.traits = draw_traits(
+            municipalities["population"].to_numpy(),
+            self.structure.size_labels,
+            scenario.municipalities,
+            init,
+        )
+        i, n = len(self.innovations), self.structure.n
+        self.state = AdoptionState.initial(
+            self._draw_fit(init),
+            self.innovations.true_ratio * scenario.decision.prior_mean_factor,
+            scenario.decision.prior_sd,
+        )
+        self.levers = LeverState.neutral(i, n)
+        self.accounts = MonthlyAccounts.empty(i)
+        self._precompute()
+
+        self.municipality_agents = [
+            Municipality(self, k, code, name)
+            for k, (code, name) in enumerate(
+                zip(self.structure.codes, self.structure.names, strict=True)
+            )
+        ]
+        self.fou_agents = [
+            FouEnvironment(self, k, name) for k, name in enumerate(self.structure.fou_names)
+        ]
+        self.market = SupplierMarket(self)
+        self.fou = FouCapacity(self)
+        self.schedule = EventSchedule(scenario.run.months)
+        self.policies = list(policies)
+        self.history = History(self, scenario.run.months)
+        self._monthly = stream(seed, "monthly")
+        self.procurement_rng = stream(seed, "procurement")
+        self.stranding_rng = stream(seed, "stranding")
+
+    def _draw_fit(self, rng: np.random.Generator) -> np.ndarray:
+        """(I, N) fit: size-class compatibility times lognormal noise with mean 1."""
+        shape = (len(self.innovations), self.structure.n)
+        noise = rng.standard_normal(shape)
+        if self.spec.municipalities.homogeneous:
+            return np.ones(shape)
+        sd = self.spec.trials.fit_sd
+        compatibility = self.innovations.compatibility[:, self.structure.size_classes.index]
+        return compatibility * np.exp(sd * noise - sd * sd / 2.0)
+
+    def _precompute(self) -> None:
+        """Constant per-run arrays the monthly step reads."""
+        s, traits = self.spec, self.traits
+        self.external_hazard = external_base_hazard(self)
+        self.peer_multiplier = peer_multiplier(self)
+        self.awareness_peers = awareness_operator(self)
+        self.learning_peers = learning_operator(self)
+        self.peer_hazard = np.zeros(self.state.stage.shape)
+        self.needs_procurement = self.innovations.is_product & s.mechanisms.supplier_market
+        self.consideration_rate = s.decision.consideration_rate * (
+            1.0 + s.decision.idea_org_effect * traits.idea_org
+        )
+        self.risk_aversion = s.decision.risk_aversion_scale * (1.0 - traits.risk_tolerance)
+        self.population_msek_month = traits.population / 12.0 / 1e6
+        self.benefit_msek_month = (
+            self.innovations.benefit[:, None] * self.state.fit * self.population_msek_month
+        )
+
+    def step(self) -> None:
+        self.month += 1
+        switches = self.spec.mechanisms
+        self.accounts.reset()
+        if self.month > 1 and (self.month - 1) % 12 == 0:
+            self.traits.budget_left[:] = self.traits.budget_per_year
+            self.fou.new_year()
+        for policy in self.policies:
+            policy.apply(self)
+        u = self._monthly.random((2, *self.state.stage.shape))
+        u_supplier_entry = self._monthly.random(len(self.innovations))
+
+        spread_awareness(self, u[ENTRY])
+        if switches.trial_decision:
+            reconsider(self, u[ENTRY])
+            decide(self, u[CHOICE])
+            complete_procurements(self)
+            complete_trials(self, u[ENTRY])
+        else:
+            self._adopt_on_awareness()
+        run_adopters(self, u[CHOICE])
+        if switches.supplier_market:
+            run_market(self, u_supplier_entry)
+        self.history.record()
+
+    def _adopt_on_awareness(self) -> None:
+        """Bass docking: with the decision process off, becoming aware is adopting."""
+        k = np.flatnonzero(self.state.stage == Stage.AWARE)
+        self.state.move(k, Stage.ADOPTED, self.month)
+        self.state.flat["first_adopted"][k] = self.month
+
+    def run(self) -> DiffusionModel:
+        for _ in range(self.spec.run.months - self.month):
+            self.step()
+        return self
+
+    # --- outputs ---------------------------------------------------------------------------
+    def timeseries(self) -> pd.DataFrame:
+        return timeseries_table(self.history)
+
+    def groups(self) -> pd.DataFrame:
+        return groups_table(self.history)
+
+    def municipality_outcomes(self) -> pd.DataFrame:
+        """One row per innovation and municipality: first adoption month and final stage."""
+        i, n = self.state.stage.shape
+        first = self.state.first_adopted.ravel()
+        return pd.DataFrame(
+            {
+                "innovation": np.repeat(self.innovations.names, n),
+                "kommunkod": np.tile(self.structure.codes, i),
+                "adopted_month": pd.array(np.where(first == NEVER, None, first), dtype="Int32"),
+                "final_stage": np.array(STAGE_NAMES)[self.state.stage.ravel()],
+            }
+        )

@@ -1,0 +1,763 @@
+"""The parameter register: every model parameter with unit, default, ranges and source.
+
+The scenario schema (``model.scenario``) takes its defaults and allowed ranges from here,
+``spridning params`` prints it and ``docs/ODD.md`` embeds it, so the three cannot drift.
+``allowed`` is what a scenario file may set (checked at load time); ``plausible`` is the
+range an analyst should believe and that sweeps use by default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+SOU_2003_90 = "SOU 2003:90 survey of municipal chiefs (~190 municipalities), via SKL 2009 'Den innovativa kommunen'"
+ASSUMPTION = "assumption"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str  # dotted: "<section>.<field>"
+    unit: str
+    default: float | int | bool
+    plausible: tuple[float, float] | None
+    allowed: tuple[float | None, float | None] | None
+    source: str
+    description: str
+
+    @property
+    def section(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    @property
+    def field(self) -> str:
+        return self.name.split(".", 1)[1]
+
+
+def _p(name, unit, default, plausible, allowed, source, description) -> Parameter:
+    return Parameter(name, unit, default, plausible, allowed, source, description)
+
+
+def _switch(name: str, description: str) -> Parameter:
+    return Parameter(
+        name, "on/off", True, None, None, "design brief (DESIGN.md section 3)", description
+    )
+
+
+UNIT = (0.0, 1.0)
+NONNEG = (0.0, None)
+
+PARAMETERS: tuple[Parameter, ...] = (
+    # --- run ---------------------------------------------------------------------------
+    _p(
+        "run.months",
+        "months",
+        240,
+        (120, 240),
+        (1, 1200),
+        "design brief: a run is typically 10-20 years",
+        "length of a run (one step = one month)",
+    ),
+    _p(
+        "run.start_year",
+        "calendar year",
+        2027,
+        (2025, 2030),
+        (1990, 2100),
+        ASSUMPTION,
+        "calendar year of month 1, for labels and calendar mapping",
+    ),
+    # --- municipalities: initial heterogeneity ----------------------------------------
+    _p(
+        "municipalities.share_idea_org",
+        "share",
+        0.16,
+        (0.08, 0.30),
+        UNIT,
+        f"{SOU_2003_90}: 84 % had no active organisation for handling ideas",
+        "share with an active organisation for handling ideas (more trial slots, more attention)",
+    ),
+    _p(
+        "municipalities.share_peer_study",
+        "share",
+        0.30,
+        (0.15, 0.45),
+        UNIT,
+        f"{SOU_2003_90}: 70 % made no systematic studies of how other organisations work",
+        "share that systematically study how others work (stronger peer channels)",
+    ),
+    _p(
+        "municipalities.share_scanning",
+        "share",
+        0.50,
+        (0.35, 0.65),
+        UNIT,
+        f"{SOU_2003_90}: about 50 % did no systematic external scanning",
+        "share with systematic external scanning (omvärldsbevakning; stronger external channel)",
+    ),
+    _p(
+        "municipalities.share_fair_visits",
+        "share",
+        0.19,
+        (0.10, 0.30),
+        UNIT,
+        f"{SOU_2003_90}: 81 % made no frequent visits to trade fairs",
+        "share visiting trade fairs often (stronger supplier marketing channel for products)",
+    ),
+    _p(
+        "municipalities.size_gradient",
+        "log-odds per sd of log population",
+        0.8,
+        (0.0, 1.5),
+        (0.0, 5.0),
+        ASSUMPTION,
+        "how much more likely larger municipalities are to have each capacity (shares are kept at the survey values)",
+    ),
+    _p(
+        "municipalities.budget_sek_per_capita",
+        "SEK per inhabitant per year",
+        40.0,
+        (15.0, 100.0),
+        NONNEG,
+        ASSUMPTION,
+        "development money per inhabitant set aside for trials and procurement",
+    ),
+    _p(
+        "municipalities.budget_base_msek",
+        "MSEK per year",
+        0.4,
+        (0.1, 1.5),
+        NONNEG,
+        ASSUMPTION,
+        "development money every municipality has regardless of size",
+    ),
+    _p(
+        "municipalities.budget_sd",
+        "sd of log budget",
+        0.3,
+        (0.0, 0.6),
+        (0.0, 2.0),
+        ASSUMPTION,
+        "spread of development budgets between municipalities of equal size",
+    ),
+    _p(
+        "municipalities.risk_tolerance_mean",
+        "0-1",
+        0.3,
+        (0.15, 0.5),
+        (0.01, 0.99),
+        "assumption; the 'zero-error culture' common in the public sector (SKL 2015 position paper)",
+        "mean willingness to act on uncertain value",
+    ),
+    _p(
+        "municipalities.risk_tolerance_concentration",
+        "Beta a+b",
+        6.0,
+        (2.0, 20.0),
+        (0.5, 1000.0),
+        ASSUMPTION,
+        "how alike municipalities are in risk tolerance (higher = more alike)",
+    ),
+    _p(
+        "municipalities.competence_mean",
+        "0-1",
+        0.35,
+        (0.2, 0.6),
+        (0.01, 0.99),
+        "assumption; Upphandlingsmyndigheten 2022: 11 % of municipalities procure innovative solutions to a high degree",
+        "procurement competence of a municipality of average size (shorter, cheaper procurements)",
+    ),
+    _p(
+        "municipalities.competence_sd",
+        "sd on the log-odds scale",
+        1.0,
+        (0.3, 1.5),
+        (0.0, 5.0),
+        ASSUMPTION,
+        "spread of procurement competence between municipalities of equal size",
+    ),
+    _p(
+        "municipalities.base_trial_slots",
+        "concurrent trials",
+        1,
+        (1, 3),
+        (1, 10),
+        ASSUMPTION,
+        "trials a municipality can run at once, before idea organisation and size add one each",
+    ),
+    _p(
+        "municipalities.homogeneous",
+        "on/off",
+        False,
+        None,
+        None,
+        "design brief section 6 (Bass docking)",
+        "all municipalities identical (no capacities, mean budget and risk tolerance, fit 1)",
+    ),
+    # --- awareness ---------------------------------------------------------------------
+    _p(
+        "awareness.scanning_effect",
+        "x hazard",
+        1.0,
+        (0.0, 2.0),
+        NONNEG,
+        ASSUMPTION,
+        "extra external hazard with systematic scanning (1 = doubles it)",
+    ),
+    _p(
+        "awareness.fair_visit_effect",
+        "x hazard",
+        0.5,
+        (0.0, 1.5),
+        NONNEG,
+        ASSUMPTION,
+        "extra external hazard for products with frequent trade-fair visits",
+    ),
+    _p(
+        "awareness.neighbours",
+        "per month at full share",
+        0.06,
+        (0.0, 0.15),
+        NONNEG,
+        ASSUMPTION,
+        "awareness hazard when all border neighbours have adopted",
+    ),
+    _p(
+        "awareness.county",
+        "per month at full share",
+        0.03,
+        (0.0, 0.08),
+        NONNEG,
+        ASSUMPTION,
+        "awareness hazard when all municipalities in the county have adopted",
+    ),
+    _p(
+        "awareness.size_class",
+        "per month at full share",
+        0.03,
+        (0.0, 0.08),
+        NONNEG,
+        ASSUMPTION,
+        "awareness hazard when all in the same size class have adopted ('see how others do it')",
+    ),
+    _p(
+        "awareness.fou",
+        "per month at full share",
+        0.05,
+        (0.0, 0.12),
+        NONNEG,
+        ASSUMPTION,
+        "awareness hazard when all members of the same FoU environment have adopted",
+    ),
+    _p(
+        "awareness.national",
+        "per month at full share",
+        0.0,
+        (0.0, 0.1),
+        NONNEG,
+        "design brief section 6 (Bass q)",
+        "fully mixed channel: hazard proportional to the national adoption share (off by default)",
+    ),
+    _p(
+        "awareness.peer_study_effect",
+        "x hazard",
+        1.0,
+        (0.0, 2.0),
+        NONNEG,
+        ASSUMPTION,
+        "extra peer hazard for municipalities that study how others work",
+    ),
+    _p(
+        "awareness.fou_product_weight",
+        "0-1",
+        0.5,
+        (0.2, 1.0),
+        UNIT,
+        "design brief: methods spread mainly through FoU environments",
+        "weight of FoU dissemination for products relative to methods",
+    ),
+    # --- decision to trial -------------------------------------------------------------
+    _p(
+        "decision.consideration_rate",
+        "per month",
+        0.08,
+        (0.03, 0.2),
+        UNIT,
+        ASSUMPTION,
+        "chance an aware municipality puts the innovation on its agenda in a month",
+    ),
+    _p(
+        "decision.idea_org_effect",
+        "x rate",
+        1.0,
+        (0.0, 2.0),
+        NONNEG,
+        ASSUMPTION,
+        "extra consideration rate with an idea-handling organisation",
+    ),
+    _p(
+        "decision.prior_mean_factor",
+        "x true ratio",
+        1.0,
+        (0.7, 1.3),
+        (0.1, 5.0),
+        ASSUMPTION,
+        "before any evidence, expected benefit/cost ratio relative to the true one (<1 sceptical)",
+    ),
+    _p(
+        "decision.prior_sd",
+        "ratio",
+        0.6,
+        (0.3, 1.0),
+        (0.01, 5.0),
+        ASSUMPTION,
+        "uncertainty about the benefit/cost ratio before any evidence",
+    ),
+    _p(
+        "decision.risk_aversion_scale",
+        "sd penalty",
+        1.5,
+        (0.5, 3.0),
+        NONNEG,
+        ASSUMPTION,
+        "penalty per sd of uncertainty for a fully risk-averse municipality (scaled by 1 - risk tolerance)",
+    ),
+    _p(
+        "decision.hurdle",
+        "ratio",
+        0.1,
+        (0.0, 0.3),
+        (0.0, 2.0),
+        ASSUMPTION,
+        "expected net benefit ratio a trial must promise after the risk penalty",
+    ),
+    _p(
+        "decision.max_wait_months",
+        "months",
+        24,
+        (6, 48),
+        (1, 600),
+        "assumption; LOV 2012: 15 municipalities had decided but found no provider (SKR 2023)",
+        "a decided municipality with no supplier gives up after this",
+    ),
+    # --- trials ------------------------------------------------------------------------
+    _p(
+        "trials.noise_sd",
+        "relative sd",
+        0.3,
+        (0.1, 0.6),
+        (0.0, 3.0),
+        ASSUMPTION,
+        "noise of a trial's realised result around true value times fit",
+    ),
+    _p(
+        "trials.fit_sd",
+        "relative sd",
+        0.25,
+        (0.1, 0.4),
+        (0.0, 2.0),
+        ASSUMPTION,
+        "spread of fit (how well an innovation suits a municipality) around its size-class compatibility",
+    ),
+    _p(
+        "trials.retry_delay_months",
+        "months",
+        24,
+        (12, 60),
+        (0, 600),
+        ASSUMPTION,
+        "time before a municipality that discontinued can reconsider",
+    ),
+    _p(
+        "trials.retry_rate",
+        "per month",
+        0.02,
+        (0.0, 0.05),
+        UNIT,
+        ASSUMPTION,
+        "chance per month after the delay that it becomes aware-and-open again",
+    ),
+    # --- learning ----------------------------------------------------------------------
+    _p(
+        "learning.observation_sd",
+        "ratio",
+        0.5,
+        (0.2, 1.0),
+        (0.01, 10.0),
+        ASSUMPTION,
+        "how informative one observed peer result is (sd of a single observation)",
+    ),
+    _p(
+        "learning.own_result_weight",
+        "peer results",
+        4.0,
+        (1.0, 10.0),
+        NONNEG,
+        ASSUMPTION,
+        "an own trial counts as this many peer results",
+    ),
+    _p(
+        "learning.neighbours",
+        "weight",
+        1.0,
+        (0.0, 2.0),
+        NONNEG,
+        ASSUMPTION,
+        "weight of a border neighbour's result",
+    ),
+    _p(
+        "learning.county",
+        "weight",
+        0.3,
+        (0.0, 1.0),
+        NONNEG,
+        ASSUMPTION,
+        "weight of a same-county result",
+    ),
+    _p(
+        "learning.size_class",
+        "weight",
+        0.05,
+        (0.0, 0.3),
+        NONNEG,
+        ASSUMPTION,
+        "weight of a same-size-class result",
+    ),
+    _p(
+        "learning.fou",
+        "weight",
+        1.0,
+        (0.0, 2.0),
+        NONNEG,
+        "design brief: FoU environments turn members' results into shared evidence",
+        "weight of a result pooled by a shared FoU environment",
+    ),
+    # --- adoption ----------------------------------------------------------------------
+    _p(
+        "adoption.abandon_rate",
+        "per month",
+        0.002,
+        (0.0, 0.01),
+        UNIT,
+        "assumption; LOV: some municipalities later abandoned (SKR 2023)",
+        "chance per month that an adopter discontinues",
+    ),
+    _p(
+        "adoption.reprocure_probability",
+        "probability",
+        0.7,
+        (0.3, 1.0),
+        UNIT,
+        "design brief: a stranded adopter must re-procure or discontinues",
+        "chance a customer stranded by a supplier's exit re-procures rather than discontinues",
+    ),
+    # --- procurement -------------------------------------------------------------------
+    _p(
+        "procurement.lead_months",
+        "months",
+        9,
+        (4, 18),
+        (0, 120),
+        "assumption; Demand Acceleration took about 18 months from start to product",
+        "individual procurement lead time at average competence",
+    ),
+    _p(
+        "procurement.cost_msek",
+        "MSEK",
+        0.3,
+        (0.1, 1.0),
+        NONNEG,
+        ASSUMPTION,
+        "individual procurement cost at average competence",
+    ),
+    # --- suppliers ---------------------------------------------------------------------
+    _p(
+        "suppliers.incumbent_cash_msek",
+        "MSEK",
+        40.0,
+        (10.0, 100.0),
+        NONNEG,
+        "assumption; design brief: incumbents are large",
+        "starting cash of an incumbent supplier",
+    ),
+    _p(
+        "suppliers.incumbent_fixed_msek_month",
+        "MSEK per month",
+        0.25,
+        (0.1, 1.0),
+        NONNEG,
+        ASSUMPTION,
+        "an incumbent's fixed cost for the product line",
+    ),
+    _p(
+        "suppliers.incumbent_capacity",
+        "customers",
+        60,
+        (20, 150),
+        (1, 100000),
+        ASSUMPTION,
+        "customers an incumbent can serve at once",
+    ),
+    _p(
+        "suppliers.entrant_cash_msek",
+        "MSEK",
+        3.0,
+        (0.5, 10.0),
+        NONNEG,
+        "assumption; design brief: small innovative firms face high thresholds",
+        "starting cash of an entrant or small-firm supplier",
+    ),
+    _p(
+        "suppliers.entrant_fixed_msek_month",
+        "MSEK per month",
+        0.1,
+        (0.03, 0.4),
+        NONNEG,
+        ASSUMPTION,
+        "a small firm's fixed cost",
+    ),
+    _p(
+        "suppliers.entrant_capacity",
+        "customers",
+        15,
+        (5, 40),
+        (1, 100000),
+        ASSUMPTION,
+        "customers a small firm can serve at once",
+    ),
+    _p(
+        "suppliers.margin",
+        "share of revenue",
+        0.3,
+        (0.1, 0.5),
+        UNIT,
+        ASSUMPTION,
+        "contribution margin on revenue, before fixed cost",
+    ),
+    _p(
+        "suppliers.bid_noise_sd",
+        "sd of log bid factor",
+        0.2,
+        (0.05, 0.5),
+        (0.0, 3.0),
+        ASSUMPTION,
+        "how much buyers' valuation of suppliers varies beyond price (quality, fit)",
+    ),
+    _p(
+        "suppliers.progress_ratio",
+        "price per doubling",
+        0.9,
+        (0.8, 0.97),
+        (0.5, 1.0),
+        "assumption; experience-curve studies report progress ratios of roughly 0.7-0.95",
+        "price multiplier per doubling of a supplier's cumulative deployments",
+    ),
+    _p(
+        "suppliers.min_price_ratio",
+        "x list price",
+        0.5,
+        (0.3, 0.8),
+        UNIT,
+        ASSUMPTION,
+        "floor of the experience curve",
+    ),
+    _p(
+        "suppliers.entry_rate",
+        "per month",
+        0.05,
+        (0.0, 0.2),
+        UNIT,
+        "design brief: new suppliers enter when procurement demand is visible",
+        "chance per month that a supplier enters when demand is visible",
+    ),
+    _p(
+        "suppliers.entry_demand",
+        "waiting municipalities",
+        3,
+        (1, 10),
+        (1, 100000),
+        ASSUMPTION,
+        "municipalities waiting for a supplier that make demand visible",
+    ),
+    _p(
+        "suppliers.max_per_innovation",
+        "suppliers",
+        6,
+        (2, 12),
+        (1, 100),
+        ASSUMPTION,
+        "most suppliers ever active for one product",
+    ),
+    # --- FoU environments --------------------------------------------------------------
+    _p(
+        "fou.membership_probability",
+        "probability",
+        0.85,
+        (0.6, 1.0),
+        UNIT,
+        "assumption; regional FoU units cover most municipalities",
+        "chance a municipality is a member of its county's FoU environment",
+    ),
+    _p(
+        "fou.national_count",
+        "environments",
+        2,
+        (0, 4),
+        (0, 20),
+        "design brief: roughly one per county plus a few national ones",
+        "national FoU environments (academic or science-park partners)",
+    ),
+    _p(
+        "fou.national_membership_probability",
+        "probability",
+        0.1,
+        (0.0, 0.3),
+        UNIT,
+        ASSUMPTION,
+        "chance a municipality is a member of each national environment",
+    ),
+    _p(
+        "fou.capacity_trials_per_year",
+        "supported trials per year",
+        4,
+        (1, 12),
+        (0, 10000),
+        "design brief: limited capacity per year",
+        "trials one environment can support in a year",
+    ),
+    _p(
+        "fou.support_noise_reduction",
+        "share of noise",
+        0.4,
+        (0.0, 0.8),
+        UNIT,
+        ASSUMPTION,
+        "method support: how much of a trial's noise it removes",
+    ),
+    _p(
+        "fou.support_success_bonus",
+        "x realised result",
+        0.05,
+        (0.0, 0.2),
+        (0.0, 2.0),
+        ASSUMPTION,
+        "method support: better implementation raises the realised result",
+    ),
+    # --- mechanism switches --------------------------------------------------------------
+    _switch(
+        "mechanisms.external_awareness", "awareness from suppliers' marketing, media and scanning"
+    ),
+    _switch("mechanisms.peer_neighbours", "awareness from adopting border neighbours"),
+    _switch("mechanisms.peer_county", "awareness from adopters in the same county"),
+    _switch("mechanisms.peer_size_class", "awareness from adopters in the same size class"),
+    _switch("mechanisms.peer_fou", "awareness spread by FoU environments among members"),
+    _switch("mechanisms.peer_national", "fully mixed awareness channel (national adoption share)"),
+    _switch(
+        "mechanisms.trial_decision",
+        "aware municipalities decide to trial; off: awareness is adoption (Bass docking)",
+    ),
+    _switch("mechanisms.budget_constraint", "trials and procurements need development budget"),
+    _switch("mechanisms.capacity_constraint", "a limited number of concurrent trials"),
+    _switch(
+        "mechanisms.legal_barriers", "a legal barrier blocks trials of innovations flagged with it"
+    ),
+    _switch("mechanisms.learning", "peers' and own trial results update beliefs"),
+    _switch("mechanisms.supplier_market", "products need a supplier; price, exit and entry"),
+    _switch("mechanisms.fou_support", "FoU environments support members' trials within capacity"),
+    _switch("mechanisms.abandonment", "adopters may discontinue later"),
+    # --- innovation (defaults for each [[innovations]] entry) ----------------------------
+    _p(
+        "innovation.external_rate",
+        "per month",
+        0.004,
+        (0.001, 0.02),
+        UNIT,
+        ASSUMPTION,
+        "awareness hazard from external channels for a municipality without scanning",
+    ),
+    _p(
+        "innovation.benefit_sek_per_capita_year",
+        "SEK per inhabitant per year",
+        130.0,
+        (20.0, 1000.0),
+        NONNEG,
+        ASSUMPTION,
+        "gross benefit when adopted, at fit 1",
+    ),
+    _p(
+        "innovation.cost_sek_per_capita_year",
+        "SEK per inhabitant per year",
+        100.0,
+        (10.0, 800.0),
+        (0.01, None),
+        ASSUMPTION,
+        "running cost when adopted (the supplier's list price for products)",
+    ),
+    _p(
+        "innovation.observability",
+        "0-1",
+        0.6,
+        (0.2, 1.0),
+        UNIT,
+        "Rogers: observability",
+        "how visible adopters and results are to peers",
+    ),
+    _p(
+        "innovation.trial_months",
+        "months",
+        12,
+        (3, 36),
+        (1, 240),
+        "Rogers: complexity",
+        "length of a trial",
+    ),
+    _p(
+        "innovation.trial_cost_msek",
+        "MSEK",
+        0.5,
+        (0.05, 3.0),
+        NONNEG,
+        "Rogers: trialability; Demand Acceleration's first purchase was 25,000 SEK",
+        "cost of a limited trial to the municipality",
+    ),
+    _p(
+        "innovation.compatibility",
+        "x fit, per size class",
+        1.0,
+        (0.5, 1.5),
+        (0.0, 5.0),
+        "Rogers: compatibility",
+        "fit multiplier for each size class, a list of five from <10k to >=100k (one number: all alike)",
+    ),
+    _p(
+        "innovation.initial_suppliers",
+        "suppliers",
+        2,
+        (0, 5),
+        (0, 100),
+        ASSUMPTION,
+        "suppliers offering a product at month 0",
+    ),
+)
+
+REGISTER: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
+
+
+def register_table() -> pd.DataFrame:
+    """The register as a table, for printing and for the ODD document."""
+    rows = []
+    for p in PARAMETERS:
+        rows.append(
+            {
+                "parameter": p.name,
+                "unit": p.unit,
+                "default": p.default,
+                "plausible range": ""
+                if p.plausible is None
+                else f"{p.plausible[0]:g} to {p.plausible[1]:g}",
+                "source": p.source,
+                "meaning": p.description,
+            }
+        )
+    return pd.DataFrame(rows)

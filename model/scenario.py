@@ -1,0 +1,252 @@
+"""Scenario files: TOML, validated against the parameter register when loaded.
+
+A bad file fails at load time with a message naming the file, the key and what is
+allowed, never later inside the model. A scenario may ``extends = "other.toml"`` (a path
+relative to the file) and override only what differs.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+
+from model.params import PARAMETERS, REGISTER, Parameter
+from model.reference.size_classes import SIZE_CLASS_LABELS
+
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
+
+
+class ScenarioError(ValueError):
+    """A scenario file is missing, malformed or has values outside what is allowed."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _field(parameter: Parameter) -> tuple[type, Any]:
+    if isinstance(parameter.default, bool):
+        return bool, Field(default=parameter.default, description=parameter.description)
+    kind: type = int if isinstance(parameter.default, int) else float
+    low, high = parameter.allowed if parameter.allowed else (None, None)
+    return kind, Field(
+        default=parameter.default, ge=low, le=high, description=parameter.description
+    )
+
+
+def _section_model(section: str, skip: tuple[str, ...] = ()) -> type[BaseModel]:
+    fields = {
+        p.field: _field(p) for p in PARAMETERS if p.section == section and p.field not in skip
+    }
+    return create_model(section.capitalize() + "Parameters", __base__=_Strict, **fields)
+
+
+RunParameters = _section_model("run")
+MunicipalityParameters = _section_model("municipalities")
+AwarenessParameters = _section_model("awareness")
+DecisionParameters = _section_model("decision")
+TrialParameters = _section_model("trials")
+LearningParameters = _section_model("learning")
+AdoptionParameters = _section_model("adoption")
+ProcurementParameters = _section_model("procurement")
+SupplierParameters = _section_model("suppliers")
+FouParameters = _section_model("fou")
+Mechanisms = _section_model("mechanisms")
+
+
+class _InnovationBase(_Strict):
+    name: str = Field(
+        min_length=1, pattern=r"^[a-z0-9_]+$", description="identifier used in outputs"
+    )
+    label: str = ""
+    kind: Literal["product", "method"]
+    legal_barrier: bool = False
+    small_firm_supplier: bool = False
+
+    @field_validator("compatibility", mode="before", check_fields=False)
+    @classmethod
+    def _five_classes(cls, value: Any) -> Any:
+        if isinstance(value, int | float):
+            return [float(value)] * len(SIZE_CLASS_LABELS)
+        return value
+
+
+_compat = REGISTER["innovation.compatibility"]
+Innovation = create_model(
+    "Innovation",
+    __base__=_InnovationBase,
+    compatibility=(
+        list[Annotated[float, Field(ge=_compat.allowed[0], le=_compat.allowed[1])]],
+        Field(
+            default=[_compat.default] * len(SIZE_CLASS_LABELS),
+            min_length=len(SIZE_CLASS_LABELS),
+            max_length=len(SIZE_CLASS_LABELS),
+        ),
+    ),
+    **{
+        p.field: _field(p)
+        for p in PARAMETERS
+        if p.section == "innovation" and p.field != "compatibility"
+    },
+)
+
+
+class Scenario(_Strict):
+    name: str = Field(min_length=1)
+    description: str = ""
+    run: RunParameters = RunParameters()  # type: ignore[valid-type]
+    municipalities: MunicipalityParameters = MunicipalityParameters()  # type: ignore[valid-type]
+    awareness: AwarenessParameters = AwarenessParameters()  # type: ignore[valid-type]
+    decision: DecisionParameters = DecisionParameters()  # type: ignore[valid-type]
+    trials: TrialParameters = TrialParameters()  # type: ignore[valid-type]
+    learning: LearningParameters = LearningParameters()  # type: ignore[valid-type]
+    adoption: AdoptionParameters = AdoptionParameters()  # type: ignore[valid-type]
+    procurement: ProcurementParameters = ProcurementParameters()  # type: ignore[valid-type]
+    suppliers: SupplierParameters = SupplierParameters()  # type: ignore[valid-type]
+    fou: FouParameters = FouParameters()  # type: ignore[valid-type]
+    mechanisms: Mechanisms = Mechanisms()  # type: ignore[valid-type]
+    innovations: list[Innovation] = Field(min_length=1)  # type: ignore[valid-type]
+
+    @field_validator("innovations")
+    @classmethod
+    def _unique_names(cls, innovations: list[Any]) -> list[Any]:
+        names = [i.name for i in innovations]
+        duplicated = sorted({n for n in names if names.count(n) > 1})
+        if duplicated:
+            raise ValueError(f"innovation names must be unique; repeated: {duplicated}")
+        return innovations
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Scenario:
+        """A copy with dotted keys replaced (``{"awareness.county": 0.05}``), validated again."""
+        data = self.model_dump()
+        for key, value in overrides.items():
+            _set_dotted(data, key, value)
+        return parse_scenario(data, source="overrides")
+
+
+def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+    parts = key.split(".")
+    target: Any = data
+    for part in parts[:-1]:
+        target = target[int(part)] if isinstance(target, list) else target.setdefault(part, {})
+    target[parts[-1]] = value
+
+
+def _describe_location(location: tuple[Any, ...], data: dict[str, Any]) -> str:
+    parts: list[str] = []
+    for i, part in enumerate(location):
+        if isinstance(part, int) and i > 0 and location[i - 1] == "innovations":
+            innovations = data.get("innovations", [])
+            name = (
+                innovations[part].get("name")
+                if part < len(innovations) and isinstance(innovations[part], dict)
+                else None
+            )
+            parts[-1] = f"innovations[{part}]" + (f" ({name})" if name else "")
+        else:
+            parts.append(str(part))
+    return ".".join(parts)
+
+
+def _register_entry(location: tuple[Any, ...]) -> Parameter | None:
+    names = [str(p) for p in location if not isinstance(p, int)]
+    if len(names) >= 2 and names[0] == "innovations":
+        return REGISTER.get(f"innovation.{names[1]}")
+    if len(names) >= 2:
+        return REGISTER.get(f"{names[0]}.{names[1]}")
+    return None
+
+
+def _allowed_text(parameter: Parameter) -> str:
+    if parameter.allowed is None:
+        return ""
+    low, high = parameter.allowed
+    low_text = "-inf" if low is None else f"{low:g}"
+    high_text = "inf" if high is None else f"{high:g}"
+    return f"; allowed {low_text} to {high_text} ({parameter.unit}), default {parameter.default}"
+
+
+def _format_errors(error: ValidationError, data: dict[str, Any], source: str) -> str:
+    lines = [f"{source}: invalid scenario"]
+    for item in error.errors():
+        location = item["loc"]
+        key = _describe_location(location, data)
+        if item["type"] == "extra_forbidden":
+            section_model = _model_at(location[:-1])
+            allowed = sorted(section_model.model_fields) if section_model else []
+            lines.append(f"  {key}: unknown key; allowed keys here: {', '.join(allowed)}")
+            continue
+        entry = _register_entry(location)
+        detail = _allowed_text(entry) if entry else ""
+        given = item.get("input")
+        given_text = "" if isinstance(given, dict | list) else f" (got {given!r})"
+        lines.append(f"  {key}: {item['msg']}{given_text}{detail}")
+    return "\n".join(lines)
+
+
+def _model_at(location: tuple[Any, ...]) -> type[BaseModel] | None:
+    model: type[BaseModel] | None = Scenario
+    for part in location:
+        if isinstance(part, int):
+            continue
+        if model is None or part not in model.model_fields:
+            return None
+        annotation = model.model_fields[part].annotation
+        arguments = getattr(annotation, "__args__", None)
+        model = arguments[0] if arguments else annotation
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return None
+    return model
+
+
+def parse_scenario(data: dict[str, Any], source: str = "<scenario>") -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        raise ScenarioError(_format_errors(error, data, source)) from None
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_toml(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    if not path.exists():
+        raise ScenarioError(f"{path}: scenario file not found")
+    if path in chain:
+        raise ScenarioError(f"{path}: 'extends' loops back to itself via {[str(p) for p in chain]}")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ScenarioError(f"{path}: not valid TOML: {error}") from None
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{path}: extends: must be a file name, got {parent!r}")
+    return _merge(_read_toml((path.parent / parent).resolve(), (*chain, path)), data)
+
+
+def resolve_scenario_path(name_or_path: str | Path) -> Path:
+    """A path as given, or a name from the scenario library (``baseline`` -> scenarios/baseline.toml)."""
+    path = Path(name_or_path)
+    if path.exists() or path.suffix == ".toml":
+        return path.resolve()
+    return (SCENARIO_DIR / f"{path.name}.toml").resolve()
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    path = resolve_scenario_path(name_or_path)
+    if not path.exists():
+        available = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")))
+        raise ScenarioError(f"{path}: scenario file not found; the library has: {available}")
+    return parse_scenario(_read_toml(path), source=str(path))

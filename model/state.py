@@ -1,0 +1,80 @@
+"""The vectorised adoption state: one row per innovation, one column per municipality.
+
+Every array is (I, N) and C-contiguous; ``flat`` views of the same memory take flat
+indices ``k = i * N + j``, which is how the mechanisms address the few cells that change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+
+from model.stages import Stage
+
+NEVER = -1
+
+
+@dataclass
+class AdoptionState:
+    stage: np.ndarray  # int8 Stage
+    since: np.ndarray  # month the current stage was entered
+    first_adopted: np.ndarray  # month of first adoption, NEVER if none
+    decided_at: np.ndarray  # month of the latest decision to trial
+    procure_end: np.ndarray  # month a running procurement completes
+    trial_end: np.ndarray  # month a running trial completes
+    supplier: np.ndarray  # market slot of the supplier, NEVER if none
+    supported: np.ndarray  # bool: the running trial has FoU support
+    fit: np.ndarray  # how well the innovation suits the municipality (fixed)
+    belief_precision: np.ndarray  # precision of the belief about the benefit/cost ratio
+    belief_weighted_sum: np.ndarray  # precision-weighted sum of prior and evidence
+    adopters_changed: bool = True
+    flat: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.flat = {
+            f.name: getattr(self, f.name).reshape(-1)
+            for f in fields(self)
+            if isinstance(getattr(self, f.name), np.ndarray)
+        }
+
+    @classmethod
+    def initial(cls, fit: np.ndarray, prior_mean: np.ndarray, prior_sd: float) -> AdoptionState:
+        shape = fit.shape
+        never = np.full(shape, NEVER, dtype=np.int32)
+        precision = np.full(shape, 1.0 / prior_sd**2)
+        return cls(
+            stage=np.full(shape, Stage.UNAWARE, dtype=np.int8),
+            since=np.zeros(shape, dtype=np.int32),
+            first_adopted=never,
+            decided_at=never.copy(),
+            procure_end=never.copy(),
+            trial_end=never.copy(),
+            supplier=never.copy(),
+            supported=np.zeros(shape, dtype=bool),
+            fit=fit,
+            belief_precision=precision,
+            belief_weighted_sum=precision * prior_mean[:, None],
+        )
+
+    @property
+    def n_municipalities(self) -> int:
+        return self.stage.shape[1]
+
+    def move(self, k: np.ndarray, stage: Stage, month: int) -> None:
+        """Put the cells at flat indices ``k`` into ``stage`` from ``month``."""
+        if k.size == 0:
+            return
+        stages = self.flat["stage"]
+        if stage == Stage.ADOPTED or (stages[k] == Stage.ADOPTED).any():
+            self.adopters_changed = True
+        stages[k] = stage
+        self.flat["since"][k] = month
+
+    def adopted_matrix(self) -> np.ndarray:
+        return (self.stage == Stage.ADOPTED).astype(float)
+
+    def belief(self, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and sd of the beliefs at flat indices ``k`` about the benefit/cost ratio."""
+        precision = self.flat["belief_precision"][k]
+        return self.flat["belief_weighted_sum"][k] / precision, precision**-0.5
