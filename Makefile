@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # Python 3.12 as selected by .python-version through pyenv; fall back to pyenv's own folder.
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo $(HOME)/.pyenv/versions/3.12.1/bin/python3.12)
 
-.PHONY: run test lint bench lock clean
+.PHONY: run test bench lock clean regression-refresh
 
 $(STAMP): pyproject.toml requirements.lock
 	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
@@ -32,3 +32,7 @@ lock: $(STAMP)
 
 clean:
 	rm -rf $(VENV)
+
+# Store new seeded-baseline numbers after an intended model change (commit the JSON).
+regression-refresh: $(STAMP)
+	PYTHONPATH=. $(BIN)/python tests/baseline_regression.py --refresh

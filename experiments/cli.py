@@ -45,9 +45,7 @@ def _seed(text: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> None:
-    from concurrent.futures import ProcessPoolExecutor
-
-    from experiments.run import run_scenario, write_run
+    from experiments.run import process_pool, run_scenario, write_run
     from experiments.storage import now
     from experiments.summary import milestone_text
     from model.scenario import load_scenario, resolve_scenario_path
@@ -61,7 +59,7 @@ def _run(args: argparse.Namespace) -> None:
         file=sys.stderr,
     )
     if args.workers > 1:
-        with ProcessPoolExecutor(max_workers=args.workers) as pool:
+        with process_pool(args.workers) as pool:
             results = run_scenario(scenario, args.replications, args.seed, executor=pool)
     else:
         results = run_scenario(scenario, args.replications, args.seed)

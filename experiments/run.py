@@ -7,9 +7,10 @@ are identical whatever the executor or the number of workers.
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Iterator
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -130,3 +131,10 @@ def write_run(
         },
     }
     write_json(manifest, out / "manifest.json")
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool that starts clean workers (forkserver): safe next to threads."""
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("forkserver")
+    )

@@ -37,24 +37,23 @@ def _field(parameter: Parameter) -> tuple[type, Any]:
     )
 
 
-def _section_model(section: str, skip: tuple[str, ...] = ()) -> type[BaseModel]:
-    fields = {
-        p.field: _field(p) for p in PARAMETERS if p.section == section and p.field not in skip
-    }
-    return create_model(section.capitalize() + "Parameters", __base__=_Strict, **fields)
+def _section_model(section: str, name: str) -> type[BaseModel]:
+    """A strict model of one register section; ``name`` must be the module attribute (pickling)."""
+    fields = {p.field: _field(p) for p in PARAMETERS if p.section == section}
+    return create_model(name, __base__=_Strict, __module__=__name__, **fields)
 
 
-RunParameters = _section_model("run")
-MunicipalityParameters = _section_model("municipalities")
-AwarenessParameters = _section_model("awareness")
-DecisionParameters = _section_model("decision")
-TrialParameters = _section_model("trials")
-LearningParameters = _section_model("learning")
-AdoptionParameters = _section_model("adoption")
-ProcurementParameters = _section_model("procurement")
-SupplierParameters = _section_model("suppliers")
-FouParameters = _section_model("fou")
-Mechanisms = _section_model("mechanisms")
+RunParameters = _section_model("run", "RunParameters")
+MunicipalityParameters = _section_model("municipalities", "MunicipalityParameters")
+AwarenessParameters = _section_model("awareness", "AwarenessParameters")
+DecisionParameters = _section_model("decision", "DecisionParameters")
+TrialParameters = _section_model("trials", "TrialParameters")
+LearningParameters = _section_model("learning", "LearningParameters")
+AdoptionParameters = _section_model("adoption", "AdoptionParameters")
+ProcurementParameters = _section_model("procurement", "ProcurementParameters")
+SupplierParameters = _section_model("suppliers", "SupplierParameters")
+FouParameters = _section_model("fou", "FouParameters")
+Mechanisms = _section_model("mechanisms", "Mechanisms")
 
 
 class _InnovationBase(_Strict):
@@ -78,6 +77,7 @@ _compat = REGISTER["innovation.compatibility"]
 Innovation = create_model(
     "Innovation",
     __base__=_InnovationBase,
+    __module__=__name__,
     compatibility=(
         list[Annotated[float, Field(ge=_compat.allowed[0], le=_compat.allowed[1])]],
         Field(

@@ -95,5 +95,7 @@ def draw_traits(
         budget_left=budget.copy(),
         risk_tolerance=risk,
         competence=competence,
-        trial_slots=params.base_trial_slots + idea_org.astype(int) + large.astype(int),
+        trial_slots=params.base_trial_slots
+        + idea_org.astype(int)
+        + params.large_extra_slots * large,
     )

@@ -23,16 +23,6 @@ from model.reference.loader import MUNICIPALITIES_FILE, NEIGHBOURS_FILE
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
-@pytest.fixture(scope="module")
-def municipalities() -> pd.DataFrame:
-    return load_municipalities()
-
-
-@pytest.fixture(scope="module")
-def neighbours(municipalities: pd.DataFrame) -> pd.DataFrame:
-    return load_neighbours(municipalities=municipalities)
-
-
 def test_290_municipalities_with_scb_population_total(municipalities: pd.DataFrame) -> None:
     assert len(municipalities) == 290
     assert municipalities["kommunkod"].is_unique

@@ -1,0 +1,104 @@
+"""Invariants that hold in every month of every run, checked on random stressful settings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from model.model import DiffusionModel
+from model.scenario import Scenario
+from model.stages import Stage
+from model.state import NEVER
+
+STRESS = st.fixed_dictionaries(
+    {
+        "suppliers.incumbent_fixed_msek_month": st.floats(0.05, 3.0),
+        "suppliers.incumbent_cash_msek": st.floats(0.0, 20.0),
+        "suppliers.entrant_cash_msek": st.floats(0.0, 5.0),
+        "suppliers.incumbent_capacity": st.integers(1, 30),
+        "suppliers.entrant_capacity": st.integers(1, 10),
+        "suppliers.entry_rate": st.floats(0.0, 1.0),
+        "adoption.abandon_rate": st.floats(0.0, 0.05),
+        "adoption.reprocure_probability": st.floats(0.0, 1.0),
+        "municipalities.budget_sek_per_capita": st.floats(0.0, 100.0),
+        "municipalities.budget_base_msek": st.floats(0.0, 1.0),
+        "decision.hurdle": st.floats(0.0, 0.3),
+        "decision.max_wait_months": st.integers(1, 30),
+        "trials.retry_delay_months": st.integers(0, 24),
+        "trials.retry_rate": st.floats(0.0, 0.5),
+        "fou.capacity_trials_per_year": st.integers(0, 5),
+    }
+)
+
+
+def check_month(model: DiffusionModel) -> None:
+    state, market, n = model.state, model.market, model.structure.n
+    stage = state.stage
+    assert stage.min() >= Stage.UNAWARE and stage.max() <= Stage.DISCONTINUED
+    counts = np.stack([(stage == s).sum(axis=1) for s in Stage], axis=1)
+    assert (counts.sum(axis=1) == n).all()
+    assert (model.traits.budget_left >= -1e-9).all(), "negative budget"
+    assert (market.cash >= 0.0).all(), "negative supplier cash"
+    has_supplier = state.supplier != NEVER
+    assert market.alive[state.supplier[has_supplier]].all(), "customer on an exited supplier"
+    assert np.isin(stage[has_supplier], [Stage.TRIALLING, Stage.ADOPTED]).all()
+    running_product = (
+        np.isin(stage, [Stage.TRIALLING, Stage.ADOPTED]) & model.needs_procurement[:, None]
+    )
+    assert (running_product <= has_supplier).all(), "product running without a supplier"
+    assert (market.customers <= market.capacity).all(), "supplier over capacity"
+    adopted = stage == Stage.ADOPTED
+    assert (state.first_adopted[adopted] != NEVER).all()
+    assert (state.first_adopted <= model.month).all()
+    for name in (
+        "trials_started",
+        "trials_failed",
+        "municipal_spending_msek",
+        "state_spending_msek",
+    ):
+        assert (getattr(model.accounts, name) >= 0).all(), name
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(seed=st.integers(0, 2**32 - 1), stress=STRESS)
+def test_invariants_hold_every_month(
+    baseline: Scenario,
+    municipalities: pd.DataFrame,
+    neighbours: pd.DataFrame,
+    seed: int,
+    stress: dict,
+) -> None:
+    scenario = baseline.with_overrides(stress | {"run.months": 72})
+    model = DiffusionModel(
+        scenario, seed=seed, municipalities=municipalities, neighbours=neighbours
+    )
+    for _ in range(scenario.run.months):
+        model.step()
+        check_month(model)
+    shares = model.timeseries()[["adoption_share", "ever_adopted_share", "fou_capacity_used"]]
+    assert ((shares >= 0) & (shares <= 1)).all().all()
+    assert (
+        model.timeseries()["ever_adopted_share"] >= model.timeseries()["adoption_share"] - 1e-12
+    ).all()
+
+
+def test_a_supplier_exit_strands_its_customers(
+    baseline: Scenario, municipalities, neighbours
+) -> None:
+    """With costly suppliers and little cash, exits happen, and no customer stays on one."""
+    scenario = baseline.with_overrides(
+        {
+            "suppliers.incumbent_fixed_msek_month": 2.0,
+            "suppliers.incumbent_cash_msek": 5.0,
+            "run.months": 120,
+        }
+    )
+    model = DiffusionModel(scenario, seed=3, municipalities=municipalities, neighbours=neighbours)
+    for _ in range(scenario.run.months):
+        model.step()
+        check_month(model)
+    assert model.market.exits > 0
