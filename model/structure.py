@@ -54,61 +54,86 @@ class PeerStructure:
     def n(self) -> int:
         return len(self.codes)
 
-    def fou_share_operator(self) -> sp.csr_array:
-        """(N, N): row j averages over j's environments the share of their members."""
-        members = self.fou_members
-        per_environment = sp.diags_array(1.0 / np.maximum(members.sum(axis=1), 1.0)) @ members
-        memberships = np.asarray(members.sum(axis=0)).ravel()
-        mean_over = sp.diags_array(1.0 / np.maximum(memberships, 1.0)) @ members.T
-        return sp.csr_array(mean_over @ per_environment)
+    def fou_share_channel(self, weight: float) -> tuple[np.ndarray, np.ndarray]:
+        """(in, out): ``weight`` times the adopter share among co-members, averaged over a
+        municipality's environments (0 for non-members)."""
+        members = self.fou_members.toarray()  # (F, N)
+        per_environment = members.T / np.maximum(members.sum(axis=1), 1.0)
+        mean_over_own = members / np.maximum(members.sum(axis=0), 1.0)
+        return per_environment, weight * mean_over_own
 
-    def fou_pool_operator(self) -> sp.csr_array:
-        """(N, N): row j sums over all co-members of all of j's environments."""
-        return sp.csr_array(self.fou_members.T @ self.fou_members)
+    def fou_pool_channel(self, weight: float) -> tuple[np.ndarray, np.ndarray]:
+        """(in, out): ``weight`` times the sum over all co-members of all own environments."""
+        members = self.fou_members.toarray()
+        return members.T.copy(), weight * members
 
 
 class PeerOperator:
     """A weighted sum of peer channels, applied to (rows, N) arrays in one go.
 
-    Network channels are sparse (N, N) matrices (out_j = sum_k M[j, k] x_k), each with an
-    optional weight per input row (innovation); they sit side by side in one sparse
-    matrix applied to the weighted inputs stacked. Group channels (county, size class,
-    nation) are two thin dense products: sums per group, then weighted back to members.
-    Cost grows linearly with the number of municipalities. (Folding everything into
-    dense (N, N) matrices was measured slower at N = 290.)
+    Two kinds of channel, both linear in what peers do:
+    - network: a sparse (N, N) matrix (out_j = sum_k M[j, k] x_k), e.g. border neighbours;
+    - membership: a thin pair ``in`` (N, K) and ``out`` (K, N) through K groups (counties,
+      size classes, the nation, FoU environments), so out = (x @ in) @ out.
+    Each channel may weight the input rows (innovations) first. Channels with the same row
+    weights are folded together (one sparse product, two thin dense products), so a month
+    costs a few products and grows linearly with the number of municipalities.
     """
 
     def __init__(
         self,
         network: list[tuple[sp.csr_array, np.ndarray | None]],
-        groups: list[tuple[Groups, float]],
-        group_row_weight: np.ndarray | None = None,
-        group_mean: bool = True,
+        memberships: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]],
     ) -> None:
-        """``group_mean``: a group channel gives its weight times the group's mean (True)
-        or times the group's sum (False)."""
-        network = [(m, w) for m, w in network if m.nnz]
-        self.row_weights = [None if w is None else w[:, None] for _, w in network]
-        self.network = sp.csr_array(sp.hstack([m for m, _ in network])) if network else None
-        used = [(g, w) for g, w in groups if w]
-        self.group_in = np.hstack([g.onehot for g, _ in used]) if used else None
-        self.group_out = (
-            np.hstack([g.onehot * (w / g.counts if group_mean else w) for g, w in used]).T.copy()
-            if used
-            else None
-        )
-        self.group_row_weight = None if group_row_weight is None else group_row_weight[:, None]
+        self.terms: list[
+            tuple[np.ndarray | None, sp.csr_array | None, np.ndarray | None, np.ndarray | None]
+        ] = []
+        weights = _distinct([w for _, w in network] + [w for _, _, w in memberships])
+        for weight in weights:
+            nets = [m for m, w in network if _same(w, weight) and m.nnz]
+            ins = [a for a, _, w in memberships if _same(w, weight)]
+            outs = [b for _, b, w in memberships if _same(w, weight)]
+            matrix = sp.csr_array(sum(nets[1:], nets[0])) if nets else None
+            self.terms.append(
+                (
+                    None if weight is None else weight[:, None],
+                    matrix,
+                    np.hstack(ins) if ins else None,
+                    np.vstack(outs) if outs else None,
+                )
+            )
 
     def apply(self, x: np.ndarray) -> np.ndarray:
         out = np.zeros(x.shape)
-        if self.group_in is not None:
-            grouped = x if self.group_row_weight is None else x * self.group_row_weight
-            out += (grouped @ self.group_in) @ self.group_out
-        if self.network is not None:
-            inputs = [x if w is None else x * w for w in self.row_weights]
-            stacked = inputs[0] if len(inputs) == 1 else np.hstack(inputs)
-            out += (self.network @ np.ascontiguousarray(stacked.T)).T
+        for weight, matrix, group_in, group_out in self.terms:
+            weighted = x if weight is None else x * weight
+            if group_in is not None:
+                out += (weighted @ group_in) @ group_out
+            if matrix is not None:
+                out += (matrix @ np.ascontiguousarray(weighted.T)).T
         return out
+
+
+def _same(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return a.shape == b.shape and bool(np.array_equal(a, b))
+
+
+def _distinct(weights: list[np.ndarray | None]) -> list[np.ndarray | None]:
+    distinct: list[np.ndarray | None] = []
+    for weight in weights:
+        if not any(_same(weight, seen) for seen in distinct):
+            distinct.append(weight)
+    return distinct
+
+
+def group_channel(
+    groups: Groups, weight: float, mean: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """(in, out) for ``weight`` times the group's mean (or sum) of x, given to every member."""
+    scale = weight / groups.counts if mean else np.full(groups.counts.shape, weight)
+    return groups.onehot, (groups.onehot * scale).T.copy()
 
 
 def national_group(n: int) -> Groups:

@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from model.stages import Stage
-from model.structure import PeerOperator, national_group
+from model.structure import PeerOperator, group_channel, national_group
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
@@ -38,21 +38,25 @@ def peer_multiplier(model: DiffusionModel) -> np.ndarray:
 def awareness_operator(model: DiffusionModel) -> PeerOperator:
     """All switched-on peer channels, weighted, as one operator on the adopter matrix."""
     p, switches, structure = model.spec.awareness, model.spec.mechanisms, model.structure
-    blocks = []
+    network = []
     if switches.peer_neighbours and p.neighbours:
         row_normalised = (
             sp.diags_array(p.neighbours / structure.neighbour_degree) @ structure.neighbours
         )
-        blocks.append((sp.csr_array(row_normalised), None))
+        network.append((sp.csr_array(row_normalised), None))
+    memberships = [
+        (*group_channel(groups, weight), None)
+        for groups, weight in (
+            (structure.counties, p.county if switches.peer_county else 0.0),
+            (structure.size_classes, p.size_class if switches.peer_size_class else 0.0),
+            (national_group(structure.n), p.national if switches.peer_national else 0.0),
+        )
+        if weight
+    ]
     if switches.peer_fou and p.fou:
         kind_weight = np.where(model.innovations.is_product, p.fou_product_weight, 1.0)
-        blocks.append((sp.csr_array(p.fou * structure.fou_share_operator()), kind_weight))
-    groups = [
-        (structure.counties, p.county if switches.peer_county else 0.0),
-        (structure.size_classes, p.size_class if switches.peer_size_class else 0.0),
-        (national_group(structure.n), p.national if switches.peer_national else 0.0),
-    ]
-    return PeerOperator(blocks, groups)
+        memberships.append((*structure.fou_share_channel(p.fou), kind_weight))
+    return PeerOperator(network, memberships)
 
 
 def spread_awareness(model: DiffusionModel, u: np.ndarray) -> None:

@@ -14,23 +14,28 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.structure import PeerOperator
+from model.structure import PeerOperator, group_channel
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
 
 
 def learning_operator(model: DiffusionModel) -> PeerOperator:
-    """Channels of evidence, applied to results and counts stacked (2I, N)."""
+    """Channels of evidence, applied to counts and results stacked (2I, N)."""
     p, structure = model.spec.learning, model.structure
     observability = np.tile(model.innovations.observability, 2)
-    blocks = []
-    if p.neighbours:
-        blocks.append((p.neighbours * structure.neighbours, observability))
+    network = [(p.neighbours * structure.neighbours, observability)] if p.neighbours else []
+    memberships = [
+        (*group_channel(groups, weight, mean=False), observability)
+        for groups, weight in (
+            (structure.counties, p.county),
+            (structure.size_classes, p.size_class),
+        )
+        if weight
+    ]
     if p.fou:
-        blocks.append((p.fou * structure.fou_pool_operator(), None))
-    groups = [(structure.counties, p.county), (structure.size_classes, p.size_class)]
-    return PeerOperator(blocks, groups, group_row_weight=observability, group_mean=False)
+        memberships.append((*structure.fou_pool_channel(p.fou), None))
+    return PeerOperator(network, memberships)
 
 
 def learn_from_results(model: DiffusionModel, k: np.ndarray, realised: np.ndarray) -> None:
