@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # Python 3.12 as selected by .python-version through pyenv; fall back to pyenv's own folder.
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo $(HOME)/.pyenv/versions/3.12.1/bin/python3.12)
 
-.PHONY: run test bench lock clean regression-refresh
+.PHONY: run test bench lock clean regression-refresh docs
 
 $(STAMP): pyproject.toml requirements.lock
 	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml requirements.lock
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/spridning municipalities
+	$(BIN)/spridning run baseline --replications 20 --seed 1 --workers 2 --out results/baseline
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -36,3 +36,7 @@ clean:
 # Store new seeded-baseline numbers after an intended model change (commit the JSON).
 regression-refresh: $(STAMP)
 	PYTHONPATH=. $(BIN)/python tests/baseline_regression.py --refresh
+
+# Regenerate the generated parts of docs/ODD.md (parameter table, Bass docking table).
+docs: $(STAMP)
+	$(BIN)/python -m model.odd

@@ -1,0 +1,89 @@
+"""Keep docs/ODD.md true: regenerate its generated parts from the code.
+
+Run ``make docs`` (``python -m model.odd``). Two parts of docs/ODD.md are generated, each
+between marker comments: the parameter table (from the register) and the Bass docking
+table (from a fresh docking run). ``tests/test_docs.py`` fails when the parameter table
+is out of date.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from model.params import PARAMETERS
+
+ODD_FILE = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|")
+
+
+def parameter_table() -> str:
+    lines = [
+        "| parameter | unit | default | plausible range | source | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
+    for p in PARAMETERS:
+        plausible = "" if p.plausible is None else f"{p.plausible[0]:g} to {p.plausible[1]:g}"
+        lines.append(
+            f"| `{p.name}` | {_cell(p.unit)} | {_cell(p.default)} | {plausible} | "
+            f"{_cell(p.source)} | {_cell(p.description)} |"
+        )
+    return "\n".join(lines)
+
+
+def docking_table(replications: int = 150, seed: int = 11) -> str:
+    from experiments.run import run_scenario
+    from model.scenario import load_scenario
+
+    scenario = load_scenario("bass_docking")
+    p, q = scenario.innovations[0].external_rate, scenario.awareness.national
+    results = run_scenario(scenario, replications, seed=seed, progress=False)
+    mean = results.timeseries.groupby("month")["adoption_share"].mean().to_numpy()
+    months = np.arange(1, scenario.run.months + 1)
+    recursion = np.zeros(scenario.run.months + 1)
+    for t in range(scenario.run.months):
+        recursion[t + 1] = recursion[t] + (p + q * recursion[t]) * (1 - recursion[t])
+    recursion = recursion[1:]
+    decay = np.exp(-(p + q) * months)
+    closed = (1 - decay) / (1 + (q / p) * decay)
+    lines = [
+        f"p = {p} and q = {q} per month, {replications} replications (seed {seed}).",
+        "",
+        "| month | model mean | discrete recursion | continuous closed form |",
+        "|---|---|---|---|",
+    ]
+    for month in (6, 12, 24, 36, 48, 60, 72, 96, 120, 180):
+        if month <= scenario.run.months:
+            k = month - 1
+            lines.append(f"| {month} | {mean[k]:.4f} | {recursion[k]:.4f} | {closed[k]:.4f} |")
+    lines.append("")
+    lines.append(
+        f"Largest absolute difference over all months: model vs recursion "
+        f"{np.abs(mean - recursion).max():.4f}, model vs closed form {np.abs(mean - closed).max():.4f}."
+    )
+    return "\n".join(lines)
+
+
+def replace_block(text: str, name: str, content: str) -> str:
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
+    if not pattern.search(text):
+        raise ValueError(f"{ODD_FILE}: markers for {name!r} not found")
+    return pattern.sub(lambda _: f"{start}\n{content}\n{end}", text)
+
+
+def main() -> None:
+    text = ODD_FILE.read_text(encoding="utf-8")
+    text = replace_block(text, "parameters", parameter_table())
+    text = replace_block(text, "docking", docking_table())
+    ODD_FILE.write_text(text, encoding="utf-8")
+    print(f"updated {ODD_FILE}")
+
+
+if __name__ == "__main__":
+    main()
