@@ -45,7 +45,7 @@ def _seed(text: str) -> int:
 
 
 def _run(args: argparse.Namespace) -> None:
-    from experiments.run import process_pool, run_scenario, write_run
+    from experiments.run import batch_size_for, process_pool, run_scenario, write_run
     from experiments.storage import now
     from experiments.summary import milestone_text
     from model.scenario import load_scenario, resolve_scenario_path
@@ -58,11 +58,12 @@ def _run(args: argparse.Namespace) -> None:
         f"{scenario.run.months} months, seed {args.seed}",
         file=sys.stderr,
     )
+    batch = batch_size_for(args.replications, args.workers)
     if args.workers > 1:
         with process_pool(args.workers) as pool:
-            results = run_scenario(scenario, args.replications, args.seed, executor=pool)
+            results = run_scenario(scenario, args.replications, args.seed, pool, batch_size=batch)
     else:
-        results = run_scenario(scenario, args.replications, args.seed)
+        results = run_scenario(scenario, args.replications, args.seed, batch_size=batch)
     write_run(results, out, started, scenario_file=str(resolve_scenario_path(args.scenario)))
     print(milestone_text(results.timeseries))
     print(

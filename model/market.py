@@ -19,12 +19,16 @@ if TYPE_CHECKING:
 
 
 class SupplierMarket:
+    """One market per ledger row (replication * I + innovation): a replication's suppliers
+    serve only its own municipalities."""
+
     def __init__(self, model: DiffusionModel) -> None:
         self.model = model
         self.params = model.spec.suppliers
         n_innovations = len(model.innovations)
-        slots = self.params.max_per_innovation * n_innovations
-        self.innovation = np.zeros(slots, dtype=np.int64)
+        rows = model.replications * n_innovations
+        slots = self.params.max_per_innovation * rows
+        self.row = np.zeros(slots, dtype=np.int64)  # market (ledger row) of each slot
         self.alive = np.zeros(slots, dtype=bool)
         self.small_firm = np.zeros(slots, dtype=bool)
         self.cash = np.zeros(slots)
@@ -35,27 +39,30 @@ class SupplierMarket:
         self.price = np.ones(slots)
         self.customers = np.zeros(slots, dtype=np.int64)
         self.revenue = np.zeros(slots)
-        self.ever = np.zeros(n_innovations, dtype=np.int64)  # suppliers ever per innovation
-        self.waiting = np.zeros(n_innovations, dtype=np.int64)  # decided, no supplier found
+        self.ever = np.zeros(rows, dtype=np.int64)  # suppliers ever per market
+        self.waiting = np.zeros(rows, dtype=np.int64)  # decided, procurement done, not started
         self.agents: list[Supplier | None] = [None] * slots
         self.exits = 0
         self.entries = 0
         self._log2_progress = np.log2(self.params.progress_ratio)
+        self.is_product = np.tile(model.innovations.is_product, model.replications)
         if model.spec.mechanisms.supplier_market:
             inn = model.innovations
-            for i in np.flatnonzero(inn.is_product):
+            for row in np.flatnonzero(self.is_product):
+                i = row % n_innovations
                 for _ in range(inn.initial_suppliers[i]):
-                    self.add(int(i), small_firm=bool(inn.small_firm_supplier[i]))
+                    self.add(int(row), small_firm=bool(inn.small_firm_supplier[i]))
         self.update_prices()
 
-    def add(self, innovation: int, small_firm: bool) -> int | None:
-        """Open a supplier of ``innovation``; None when its slots are used up."""
-        if self.ever[innovation] >= self.params.max_per_innovation:
+    def add(self, row: int, small_firm: bool) -> int | None:
+        """Open a supplier in market ``row``; None when its slots are used up."""
+        if self.ever[row] >= self.params.max_per_innovation:
             return None
-        slot = innovation * self.params.max_per_innovation + int(self.ever[innovation])
-        self.ever[innovation] += 1
+        slot = row * self.params.max_per_innovation + int(self.ever[row])
+        self.ever[row] += 1
         p = self.params
-        self.innovation[slot] = innovation
+        innovation = row % len(self.model.innovations)
+        self.row[slot] = row
         self.alive[slot] = True
         self.small_firm[slot] = small_firm
         self.cash[slot] = p.entrant_cash_msek if small_firm else p.incumbent_cash_msek
@@ -65,23 +72,20 @@ class SupplierMarket:
         self.capacity[slot] = p.entrant_capacity if small_firm else p.incumbent_capacity
         self.list_price[slot] = self.model.innovations.cost[innovation]
         name = self.model.innovations.names[innovation]
-        self.agents[slot] = Supplier(self.model, slot, name, small_firm)
+        replication = row // len(self.model.innovations)
+        self.agents[slot] = Supplier(self.model, slot, name, small_firm, replication)
         return slot
 
     def update_prices(self) -> None:
         curve = np.power(1.0 + self.experience, self._log2_progress)
         self.price = self.list_price * np.maximum(curve, self.params.min_price_ratio)
 
-    def active_count(self) -> np.ndarray:
-        """(I,) suppliers active per innovation."""
-        return np.bincount(self.innovation[self.alive], minlength=len(self.ever))
-
-    def spare_by_innovation(self) -> np.ndarray:
-        """(I,) customers the active suppliers of each innovation can still take."""
+    def spare_by_row(self) -> np.ndarray:
+        """Customers the active suppliers of each market can still take."""
         spare = np.where(self.alive, self.capacity - self.customers, 0)
-        return np.bincount(self.innovation, weights=spare, minlength=len(self.ever))
+        return np.bincount(self.row, weights=spare, minlength=len(self.ever))
 
-    def assign(self, k: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def assign(self, k: np.ndarray) -> np.ndarray:
         """A supplier slot for each procurement at flat cells ``k``; NEVER where none is free.
 
         Each buyer takes the supplier with the best price times a lognormal bid factor
@@ -90,13 +94,15 @@ class SupplierMarket:
         slots = np.full(k.size, NEVER, dtype=np.int64)
         if k.size == 0 or not self.model.spec.mechanisms.supplier_market:
             return slots
-        innovation_of = k // self.model.state.n_municipalities
+        market_of = self.model.ledger_rows(k)
         spare = np.where(self.alive, self.capacity - self.customers, 0)
-        for innovation in np.unique(innovation_of):
-            buyers = np.flatnonzero(innovation_of == innovation)
-            offered = np.flatnonzero((self.innovation == innovation) & (spare > 0))
+        n_innovations = len(self.model.innovations)
+        for row in np.unique(market_of):
+            buyers = np.flatnonzero(market_of == row)
+            offered = np.flatnonzero((self.row == row) & (spare > 0))
             if offered.size == 0:
                 continue
+            rng = self.model.procurement_rngs[row // n_innovations]
             noise = rng.standard_normal((buyers.size, offered.size))
             score = self.price[offered] * np.exp(self.params.bid_noise_sd * noise)
             room = spare[offered].copy()
@@ -134,19 +140,3 @@ class SupplierMarket:
         self.cash[exiting] = 0.0  # liquidated: no negative cash carried
         self.exits += exiting.size
         return exiting
-
-    def mean_price(self) -> np.ndarray:
-        """(I,) mean price over active suppliers, weighted by customers where there are any."""
-        n = len(self.ever)
-        weights = np.where(self.alive, self.customers + 1e-9, 0.0)
-        total = np.bincount(self.innovation, weights=weights * self.price, minlength=n)
-        count = np.bincount(self.innovation, weights=weights, minlength=n)
-        return np.divide(total, count, out=np.full(n, np.nan), where=count > 0)
-
-    def concentration(self) -> np.ndarray:
-        """(I,) Herfindahl index of customers across suppliers (1 = monopoly), NaN if none."""
-        n = len(self.ever)
-        total = np.bincount(self.innovation, weights=self.customers, minlength=n)
-        share = self.customers / np.maximum(total[self.innovation], 1.0)
-        hhi = np.bincount(self.innovation, weights=share**2, minlength=n)
-        return np.where(total > 0, hhi, np.nan)

@@ -3,7 +3,7 @@ the monthly update computed over all of them at once (see ``model/mechanisms``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import mesa
 import numpy as np
@@ -35,7 +35,7 @@ from model.stages import STAGE_NAMES, Stage
 from model.state import NEVER, AdoptionState
 from model.streams import stream
 from model.structure import build_structure
-from model.traits import draw_traits
+from model.traits import MunicipalityTraits, draw_traits
 
 # Two (I, N) layers of uniforms are drawn every month whatever the state, so that runs of
 # two scenarios under one seed share them (common random numbers). A cell is in one stage
@@ -47,19 +47,27 @@ ENTRY, CHOICE = range(2)
 
 
 class DiffusionModel(mesa.Model):
-    """One run of one scenario under one seed."""
+    """Runs of one scenario: one replication per seed, held side by side.
+
+    With one seed this is one run. With several, each replication is a block of columns
+    with its own municipalities, suppliers, FoU environments and random streams, and
+    never sees the others: the results of a replication are identical whether it runs
+    alone or in a batch, while the monthly numpy work is shared by the whole batch.
+    """
 
     def __init__(
         self,
         scenario: Scenario,
-        seed: int = 0,
+        seed: int | Sequence[int] = 0,
         municipalities: pd.DataFrame | None = None,
         neighbours: pd.DataFrame | None = None,
         policies: Iterable[Policy] = (),
     ) -> None:
-        super().__init__(rng=seed)
+        self.seeds = [int(seed)] if isinstance(seed, int | np.integer) else [int(s) for s in seed]
+        if not self.seeds:
+            raise ValueError("at least one seed is needed")
+        super().__init__(rng=self.seeds[0])
         self.spec = scenario
-        self.seed = seed
         self.month = 0
         if municipalities is None:
             municipalities = load_municipalities()
@@ -67,52 +75,77 @@ class DiffusionModel(mesa.Model):
         if neighbours is None:
             raise ValueError("neighbours must be given with municipalities")
         self.structure = build_structure(
-            municipalities, neighbours, scenario.fou, stream(seed, "fou")
+            municipalities, neighbours, scenario.fou, [stream(s, "fou") for s in self.seeds]
         )
         self.innovations = InnovationTable.from_specs(scenario.innovations)
-        init = stream(seed, "init")
-        self.traits = draw_traits(
-            municipalities["population"].to_numpy(),
-            self.structure.size_labels,
-            scenario.municipalities,
-            init,
-        )
+        population = municipalities["population"].to_numpy()
+        traits, fits = [], []
+        for s in self.seeds:
+            init = stream(s, "init")
+            traits.append(
+                draw_traits(population, self.structure.size_labels, scenario.municipalities, init)
+            )
+            fits.append(self._draw_fit(init))
+        self.traits = MunicipalityTraits.concatenate(traits)
         i, n = len(self.innovations), self.structure.n
         self.state = AdoptionState.initial(
-            self._draw_fit(init),
+            np.concatenate(fits, axis=1),
             self.innovations.true_ratio * scenario.decision.prior_mean_factor,
             scenario.decision.prior_sd,
         )
         self.levers = LeverState.neutral(i, n)
-        self.accounts = MonthlyAccounts.empty(i)
+        self.accounts = MonthlyAccounts.empty(self.replications * i)
         self._precompute()
 
+        size = self.structure.block_size
         self.municipality_agents = [
-            Municipality(self, k, code, name)
-            for k, (code, name) in enumerate(
-                zip(self.structure.codes, self.structure.names, strict=True)
+            Municipality(
+                self,
+                column,
+                self.structure.codes[column % size],
+                self.structure.names[column % size],
             )
+            for column in range(n)
         ]
+        environments = len(self.structure.fou_names)
         self.fou_agents = [
-            FouEnvironment(self, k, name) for k, name in enumerate(self.structure.fou_names)
+            FouEnvironment(self, slot, self.structure.fou_names[slot % environments])
+            for slot in range(self.replications * environments)
         ]
         self.market = SupplierMarket(self)
         self.fou = FouCapacity(self)
         self.schedule = EventSchedule(scenario.run.months)
         self.policies = list(policies)
         self.history = History(self, scenario.run.months)
-        self._monthly = stream(seed, "monthly")
-        self.procurement_rng = stream(seed, "procurement")
-        self.stranding_rng = stream(seed, "stranding")
+        self._monthly = [stream(s, "monthly") for s in self.seeds]
+        self._uniforms = np.empty((self.replications, 2, i, size))
+        self._entry_uniforms = np.empty((self.replications, i))
+        self.procurement_rngs = [stream(s, "procurement") for s in self.seeds]
+        self.stranding_rngs = [stream(s, "stranding") for s in self.seeds]
+
+    @property
+    def replications(self) -> int:
+        return len(self.seeds)
+
+    def ledger_rows(self, k: np.ndarray) -> np.ndarray:
+        """Row (replication * I + innovation) of the flat cells ``k``, for accounts and markets."""
+        i, j = np.divmod(k, self.structure.n)
+        return (j // self.structure.block_size) * len(self.innovations) + i
+
+    def sum_by_row(self, values: np.ndarray) -> np.ndarray:
+        """(I, N) summed over each replication's municipalities, as ledger rows (R * I,)."""
+        i = len(self.innovations)
+        return values.reshape(i, self.replications, self.structure.block_size).sum(axis=2).T.ravel()
 
     def _draw_fit(self, rng: np.random.Generator) -> np.ndarray:
-        """(I, N) fit: size-class compatibility times lognormal noise with mean 1."""
-        shape = (len(self.innovations), self.structure.n)
+        """(I, n) fit of one replication: size-class compatibility times lognormal noise."""
+        size_index = self.structure.size_classes.index[: self.structure.block_size]
+        shape = (len(self.innovations), size_index.size)
         noise = rng.standard_normal(shape)
         if self.spec.municipalities.homogeneous:
             return np.ones(shape)
         sd = self.spec.trials.fit_sd
-        compatibility = self.innovations.compatibility[:, self.structure.size_classes.index]
+        compatibility = self.innovations.compatibility[:, size_index]
         return compatibility * np.exp(sd * noise - sd * sd / 2.0)
 
     def _precompute(self) -> None:
@@ -142,8 +175,12 @@ class DiffusionModel(mesa.Model):
             self.fou.new_year()
         for policy in self.policies:
             policy.apply(self)
-        u = self._monthly.random((2, *self.state.stage.shape))
-        u_supplier_entry = self._monthly.random(len(self.innovations))
+        for block, rng in enumerate(self._monthly):
+            rng.random(out=self._uniforms[block])
+            rng.random(out=self._entry_uniforms[block])
+        shape = self.state.stage.shape
+        u = self._uniforms.transpose(1, 2, 0, 3).reshape(2, *shape)
+        u_supplier_entry = self._entry_uniforms.ravel()
 
         spread_awareness(self, u[ENTRY])
         if switches.trial_decision:
@@ -177,14 +214,21 @@ class DiffusionModel(mesa.Model):
         return groups_table(self.history)
 
     def municipality_outcomes(self) -> pd.DataFrame:
-        """One row per innovation and municipality: first adoption month and final stage."""
-        i, n = self.state.stage.shape
-        first = self.state.first_adopted.ravel()
+        """One row per replication, innovation and municipality: first adoption month, final stage."""
+        i, r, n = len(self.innovations), self.replications, self.structure.block_size
+
+        def by_replication(values: np.ndarray) -> np.ndarray:
+            return values.reshape(i, r, n).transpose(1, 0, 2).ravel()
+
+        first = by_replication(self.state.first_adopted)
         return pd.DataFrame(
             {
-                "innovation": np.repeat(self.innovations.names, n),
-                "kommunkod": np.tile(self.structure.codes, i),
+                "replication": np.repeat(np.arange(r), i * n),
+                "innovation": pd.Categorical.from_codes(
+                    np.tile(np.repeat(np.arange(i), n), r), categories=self.innovations.names
+                ),
+                "kommunkod": np.tile(self.structure.codes, r * i),
                 "adopted_month": pd.array(np.where(first == NEVER, None, first), dtype="Int32"),
-                "final_stage": np.array(STAGE_NAMES)[self.state.stage.ravel()],
+                "final_stage": np.array(STAGE_NAMES)[by_replication(self.state.stage)],
             }
         )

@@ -3,6 +3,7 @@ functions that turn the whole history into tidy tables at the end of a run.
 
 Recording a month costs a few array copies; the reporters then work on all months at
 once (one bincount, a few matrix products) instead of a dozen small reductions a month.
+Every reporter returns an array (months, replications, innovations).
 """
 
 from __future__ import annotations
@@ -24,19 +25,20 @@ ACCOUNT_NAMES = tuple(f.name for f in fields(MonthlyAccounts))
 
 
 class History:
-    """Monthly snapshots of one run, preallocated."""
+    """Monthly snapshots of one model (all its replications), preallocated."""
 
     def __init__(self, model: DiffusionModel, months: int) -> None:
         n_innovations, n = model.state.stage.shape
         slots = model.market.alive.size
+        rows = model.replications * n_innovations
         self.model = model
         self.stage = np.zeros((months, n_innovations, n), dtype=np.int8)
-        self.accounts = np.zeros((months, len(ACCOUNT_NAMES), n_innovations))
+        self.accounts = np.zeros((months, len(ACCOUNT_NAMES), rows))
         self.supplier_alive = np.zeros((months, slots), dtype=bool)
         self.supplier_price = np.zeros((months, slots))
         self.supplier_customers = np.zeros((months, slots))
-        self.waiting = np.zeros((months, n_innovations))
-        self.fou_used = np.zeros(months)
+        self.waiting = np.zeros((months, rows))
+        self.fou_used = np.zeros((months, model.replications))
         self.months = 0
 
     def record(self) -> None:
@@ -54,85 +56,98 @@ class History:
         self.fou_used[t] = model.fou.used_share()
         self.months = model.month
 
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """(months, replications, innovations) of every reporter's output."""
+        return self.months, self.model.replications, len(self.model.innovations)
 
-# --- reporters: each takes the history and returns (months, I) ---------------------------
+    def by_row(self, values: np.ndarray) -> np.ndarray:
+        """(months, R * I) ledger-row values as (months, R, I)."""
+        return values[: self.months].reshape(self.shape)
+
+
+# --- reporters ----------------------------------------------------------------------------
 
 
 def stage_counts(history: History) -> np.ndarray:
-    """(months, I, stages) municipalities in each stage."""
-    stage = history.stage[: history.months]
-    months, n_innovations, _ = stage.shape
-    offsets = (np.arange(months * n_innovations) * len(Stage))[:, None]
-    keys = stage.reshape(months * n_innovations, -1).astype(np.int64) + offsets
-    counts = np.bincount(keys.ravel(), minlength=months * n_innovations * len(Stage))
-    return counts.reshape(months, n_innovations, len(Stage))
+    """(months, R, I, stages) municipalities in each stage."""
+    months, replications, n_innovations = history.shape
+    size = history.model.structure.block_size
+    stage = history.stage[:months].reshape(months, n_innovations, replications, size)
+    stage = stage.transpose(0, 2, 1, 3).reshape(months * replications * n_innovations, size)
+    offsets = (np.arange(stage.shape[0]) * len(Stage))[:, None]
+    counts = np.bincount((stage + offsets).ravel(), minlength=stage.shape[0] * len(Stage))
+    return counts.reshape(months, replications, n_innovations, len(Stage))
 
 
 def adoption_share(history: History) -> np.ndarray:
-    return stage_counts(history)[:, :, Stage.ADOPTED] / history.stage.shape[2]
+    return stage_counts(history)[..., Stage.ADOPTED] / history.model.structure.block_size
 
 
 def ever_adopted_share(history: History) -> np.ndarray:
     """Share that has adopted at some point up to each month (adopters who left count)."""
-    first = history.model.state.first_adopted
-    months = history.months
-    shares = [
-        np.bincount(row[row > 0], minlength=months + 1)[1 : months + 1].cumsum() / row.size
-        for row in first
-    ]
-    return np.array(shares).T
+    months, replications, n_innovations = history.shape
+    size = history.model.structure.block_size
+    first = history.model.state.first_adopted.reshape(n_innovations, replications, size)
+    out = np.zeros((months, replications, n_innovations))
+    for i in range(n_innovations):
+        for r in range(replications):
+            row = first[i, r]
+            out[:, r, i] = np.bincount(row[row > 0], minlength=months + 1)[1 : months + 1].cumsum()
+    return out / size
 
 
 def _account(name: str) -> Callable[[History], np.ndarray]:
-    row = ACCOUNT_NAMES.index(name)
+    position = ACCOUNT_NAMES.index(name)
 
     def reporter(history: History) -> np.ndarray:
-        return history.accounts[: history.months, row]
+        return history.by_row(history.accounts[:, position])
 
     reporter.__name__ = name
     return reporter
 
 
-def _by_innovation(history: History, values: np.ndarray) -> np.ndarray:
-    """Sum (months, slots) supplier values into (months, I)."""
-    market = history.model.market
-    onehot = np.zeros((market.innovation.size, len(market.ever)))
-    onehot[np.arange(market.innovation.size), market.innovation] = 1.0
-    return values[: history.months] @ onehot
+def _per_market(history: History, values: np.ndarray) -> np.ndarray:
+    """(months, slots) supplier values as (months, markets, slots per market)."""
+    markets = len(history.model.market.ever)
+    return values[: history.months].reshape(history.months, markets, -1)
+
+
+def _sum_by_market(history: History, values: np.ndarray) -> np.ndarray:
+    """Sum (months, slots) supplier values into (months, R, I); a market's slots are contiguous."""
+    return history.by_row(_per_market(history, values).sum(axis=2))
 
 
 def suppliers_active(history: History) -> np.ndarray:
-    return _by_innovation(history, history.supplier_alive.astype(float))
+    return _sum_by_market(history, history.supplier_alive.astype(float))
 
 
 def mean_price(history: History) -> np.ndarray:
     """SEK per inhabitant per year: active suppliers' prices weighted by customers (+ a
     token weight so a market with no customers yet shows its list price); NaN for methods."""
     weight = history.supplier_alive * (history.supplier_customers + 1e-9)
-    total = _by_innovation(history, weight * history.supplier_price)
-    count = _by_innovation(history, weight)
+    total = _sum_by_market(history, weight * history.supplier_price)
+    count = _sum_by_market(history, weight)
     return np.divide(total, count, out=np.full(total.shape, np.nan), where=count > 0)
 
 
 def market_concentration(history: History) -> np.ndarray:
     """Herfindahl index of customers across a product's suppliers (1 = one supplier has all)."""
-    customers = history.supplier_customers
-    market = history.model.market
-    totals = _by_innovation(history, customers)
-    share = customers[: history.months] / np.maximum(totals[:, market.innovation], 1.0)
-    hhi = _by_innovation(history, share**2)
-    return np.where(totals > 0, hhi, np.nan)
+    customers = _per_market(history, history.supplier_customers)
+    totals = customers.sum(axis=2)
+    hhi = ((customers / np.maximum(totals, 1.0)[:, :, None]) ** 2).sum(axis=2)
+    return history.by_row(np.where(totals > 0, hhi, np.nan))
 
 
 def waiting_to_start(history: History) -> np.ndarray:
     """Decided, procurement done, but no trial yet (no supplier with room, or no budget)."""
-    return history.waiting[: history.months]
+    return history.by_row(history.waiting)
 
 
 def fou_capacity_used(history: History) -> np.ndarray:
     """Share of the FoU environments' support capacity used so far this year."""
-    n_innovations = history.stage.shape[1]
-    return np.repeat(history.fou_used[: history.months, None], n_innovations, axis=1)
+    months, replications, n_innovations = history.shape
+    return np.repeat(history.fou_used[:months, :, None], n_innovations, axis=2)
 
 
 REPORTERS: dict[str, Callable[[History], np.ndarray]] = {
@@ -147,45 +162,68 @@ REPORTERS: dict[str, Callable[[History], np.ndarray]] = {
 }
 
 
+def _tidy(values: np.ndarray) -> np.ndarray:
+    """(months, R, I) to the table's row order: replication, month, innovation."""
+    return values.transpose(1, 0, 2).ravel()
+
+
 def timeseries_table(history: History) -> pd.DataFrame:
-    """One row per month and innovation: stage counts and every reporter."""
-    months, names = history.months, history.model.innovations.names
+    """One row per replication, month and innovation: stage counts and every reporter."""
+    months, replications, n_innovations = history.shape
     frame = pd.DataFrame(
         {
-            "month": np.repeat(np.arange(1, months + 1), len(names)),
-            "innovation": np.tile(names, months),
+            "replication": np.repeat(np.arange(replications), months * n_innovations),
+            "month": np.tile(np.repeat(np.arange(1, months + 1), n_innovations), replications),
+            "innovation": pd.Categorical.from_codes(
+                np.tile(np.arange(n_innovations), months * replications),
+                categories=history.model.innovations.names,
+            ),
         }
     )
     counts = stage_counts(history)
     for k, stage in enumerate(STAGE_NAMES):
-        frame[stage] = counts[:, :, k].ravel()
+        frame[stage] = _tidy(counts[..., k])
     for name, reporter in REPORTERS.items():
-        frame[name] = reporter(history).ravel()
+        frame[name] = _tidy(reporter(history))
     return frame
 
 
 def groups_table(history: History) -> pd.DataFrame:
-    """Adoption share per size class and per county, per month and innovation."""
+    """Adoption share per size class and per county, per replication, month and innovation."""
     structure = history.model.structure
-    stage = history.stage[: history.months]
-    months, n_innovations, n = stage.shape
-    adopted = (stage == Stage.ADOPTED).reshape(months * n_innovations, n).astype(float)
-    parts = []
-    for group_type, groups in (
-        ("size_class", structure.size_classes),
-        ("county", structure.counties),
-    ):
-        share = (adopted @ groups.onehot) / groups.counts  # (months * I, K)
+    months, replications, n_innovations = history.shape
+    adopted = (history.stage[:months] == Stage.ADOPTED).reshape(months * n_innovations, -1).T
+    kinds = (("size_class", structure.size_classes), ("county", structure.counties))
+    shares = []
+    for _, groups in kinds:
         k = len(groups.labels)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "month": np.repeat(np.arange(1, months + 1), n_innovations * k),
-                    "innovation": np.tile(np.repeat(history.model.innovations.names, k), months),
-                    "group_type": group_type,
-                    "group": np.tile(groups.labels, months * n_innovations),
-                    "adoption_share": share.ravel(),
-                }
-            )
-        )
-    return pd.concat(parts, ignore_index=True)
+        share = (groups.members @ adopted.astype(float)) / groups.counts[:, None]  # (R*K, months*I)
+        shares.append(share.reshape(replications, k, months, n_innovations))
+    values = np.concatenate(shares, axis=1).transpose(0, 2, 3, 1)  # (R, months, I, groups)
+    labels = [label for _, groups in kinds for label in groups.labels]
+    types = [name for name, groups in kinds for _ in groups.labels]
+    per_cell = len(labels)
+    return pd.DataFrame(
+        {
+            "replication": np.repeat(np.arange(replications), months * n_innovations * per_cell),
+            "month": np.tile(
+                np.repeat(np.arange(1, months + 1), n_innovations * per_cell), replications
+            ),
+            "innovation": pd.Categorical.from_codes(
+                np.tile(np.repeat(np.arange(n_innovations), per_cell), months * replications),
+                categories=history.model.innovations.names,
+            ),
+            "group_type": pd.Categorical.from_codes(
+                np.tile(
+                    [0 if t == "size_class" else 1 for t in types],
+                    months * n_innovations * replications,
+                ),
+                categories=["size_class", "county"],
+            ),
+            "group": pd.Categorical.from_codes(
+                np.tile(np.arange(per_cell), months * n_innovations * replications),
+                categories=pd.Index(labels),
+            ),
+            "adoption_share": values.ravel(),
+        }
+    )

@@ -1,10 +1,11 @@
 """Who sees whom: neighbours, counties, size classes and FoU memberships as matrices.
 
-Arrays are laid out innovations x municipalities (I, N). Every peer channel is linear in
-what peers do, so all channels of one kind are folded into one operator: a sparse
-matrix for the network channels (neighbours, FoU environments) and two small dense
-products for the group channels (county, size class). A month then costs a few matrix
-products whether there are 290 municipalities or 10,000.
+Arrays are laid out innovations x municipality columns (I, N). A model may hold several
+replications side by side ("blocks"): block b owns columns b*n .. (b+1)*n - 1, and every
+matrix here is block-diagonal, so replications never see each other. Every peer channel
+is linear in what peers do and is applied as a few sparse products over all columns at
+once; the cost of a month grows linearly with the number of columns, and each sum is
+taken in the same order whatever the number of blocks (identical results).
 """
 
 from __future__ import annotations
@@ -20,52 +21,68 @@ from model.reference import SIZE_CLASS_LABELS, neighbour_matrix
 
 @dataclass
 class Groups:
-    """A partition of municipalities (counties, size classes)."""
+    """A partition of each block's municipalities (counties, size classes, the nation)."""
 
-    index: np.ndarray  # group of each municipality (N,)
-    labels: list[str]
-    onehot: np.ndarray  # (N, K) float
-    counts: np.ndarray  # (K,) at least 1
+    index: np.ndarray  # group of each column, block-specific: b * K + label position (N,)
+    labels: list[str]  # the K labels of one block
+    members: sp.csr_array  # (blocks * K, N) 0/1
+    counts: np.ndarray  # (blocks * K,) at least 1
 
     @classmethod
-    def from_labels(cls, values: pd.Series | list[str], labels: list[str]) -> Groups:
+    def from_labels(cls, values: list[str], labels: list[str], blocks: int) -> Groups:
+        """``values`` are one block's labels per municipality; repeated for every block."""
         position = {label: k for k, label in enumerate(labels)}
-        index = np.array([position[v] for v in values], dtype=np.int64)
-        onehot = np.zeros((len(index), len(labels)))
-        onehot[np.arange(len(index)), index] = 1.0
-        return cls(index, labels, onehot, np.maximum(onehot.sum(axis=0), 1.0))
+        base = np.array([position[v] for v in values], dtype=np.int64)
+        n, k = base.size, len(labels)
+        index = (np.arange(blocks)[:, None] * k + base).ravel()
+        members = sp.csr_array(
+            (np.ones(index.size), (index, np.arange(index.size))), shape=(blocks * k, n * blocks)
+        )
+        return cls(index, labels, members, np.maximum(np.asarray(members.sum(axis=1)).ravel(), 1.0))
 
 
 @dataclass
 class PeerStructure:
-    codes: list[str]
+    blocks: int
+    block_size: int  # municipalities per block (replication)
+    codes: list[str]  # one block's codes
     names: list[str]
     size_labels: list[str]
     county_codes: list[str]
     counties: Groups
     size_classes: Groups
-    neighbours: sp.csr_array  # (N, N) 0/1
+    nation: Groups
+    neighbours: sp.csr_array  # (N, N) 0/1, block-diagonal
     neighbour_degree: np.ndarray  # (N,) at least 1
-    fou_names: list[str]
-    fou_members: sp.csr_array  # (F, N) 0/1, rows are environments
-    fou_primary: np.ndarray  # first environment of each municipality, -1 if none (N,)
+    fou_names: list[str]  # one block's environment names
+    fou_members: sp.csr_array  # (blocks * F, N) 0/1, rows are environments
+    fou_primary: np.ndarray  # first environment of each column, -1 if none (N,)
 
     @property
     def n(self) -> int:
-        return len(self.codes)
+        """Columns: municipalities times blocks."""
+        return self.blocks * self.block_size
 
-    def fou_share_channel(self, weight: float) -> tuple[np.ndarray, np.ndarray]:
-        """(in, out): ``weight`` times the adopter share among co-members, averaged over a
+    def fou_share_channel(self, weight: float) -> tuple[sp.csr_array, sp.csr_array]:
+        """(gather, spread): ``weight`` times the share among co-members, averaged over a
         municipality's environments (0 for non-members)."""
-        members = self.fou_members.toarray()  # (F, N)
-        per_environment = members.T / np.maximum(members.sum(axis=1), 1.0)
-        mean_over_own = members / np.maximum(members.sum(axis=0), 1.0)
-        return per_environment, weight * mean_over_own
+        members = self.fou_members
+        per_environment = sp.diags_array(1.0 / np.maximum(members.sum(axis=1), 1.0)) @ members
+        memberships = np.maximum(np.asarray(members.sum(axis=0)).ravel(), 1.0)
+        mean_over_own = members @ sp.diags_array(weight / memberships)
+        return sp.csr_array(per_environment), sp.csr_array(mean_over_own)
 
-    def fou_pool_channel(self, weight: float) -> tuple[np.ndarray, np.ndarray]:
-        """(in, out): ``weight`` times the sum over all co-members of all own environments."""
-        members = self.fou_members.toarray()
-        return members.T.copy(), weight * members
+    def fou_pool_channel(self, weight: float) -> tuple[sp.csr_array, sp.csr_array]:
+        """(gather, spread): ``weight`` times the sum over all co-members of own environments."""
+        return self.fou_members, sp.csr_array(weight * self.fou_members)
+
+
+def group_channel(
+    groups: Groups, weight: float, mean: bool = True
+) -> tuple[sp.csr_array, sp.csr_array]:
+    """(gather, spread) for ``weight`` times the group's mean (or sum), given to every member."""
+    scale = weight / groups.counts if mean else np.full(groups.counts.shape, weight)
+    return groups.members, sp.csr_array(sp.diags_array(scale) @ groups.members)
 
 
 class PeerOperator:
@@ -73,45 +90,40 @@ class PeerOperator:
 
     Two kinds of channel, both linear in what peers do:
     - network: a sparse (N, N) matrix (out_j = sum_k M[j, k] x_k), e.g. border neighbours;
-    - membership: a thin pair ``in`` (N, K) and ``out`` (K, N) through K groups (counties,
-      size classes, the nation, FoU environments), so out = (x @ in) @ out.
-    Each channel may weight the input rows (innovations) first. Channels with the same row
-    weights are folded together (one sparse product, two thin dense products), so a month
-    costs a few products and grows linearly with the number of municipalities.
+    - membership: ``gather`` (K, N) sums columns into K groups, ``spread`` (K, N) hands
+      each group's value back to its members: out = spread^T (gather x).
+    Each channel may weight the input rows (innovations) first; channels with the same
+    row weights are folded into one network matrix and one gather/spread pair.
     """
 
     def __init__(
         self,
         network: list[tuple[sp.csr_array, np.ndarray | None]],
-        memberships: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]],
+        memberships: list[tuple[sp.csr_array, sp.csr_array, np.ndarray | None]],
     ) -> None:
-        self.terms: list[
-            tuple[np.ndarray | None, sp.csr_array | None, np.ndarray | None, np.ndarray | None]
-        ] = []
-        weights = _distinct([w for _, w in network] + [w for _, _, w in memberships])
-        for weight in weights:
+        self.terms = []
+        for weight in _distinct([w for _, w in network] + [w for _, _, w in memberships]):
             nets = [m for m, w in network if _same(w, weight) and m.nnz]
-            ins = [a for a, _, w in memberships if _same(w, weight)]
-            outs = [b for _, b, w in memberships if _same(w, weight)]
-            matrix = sp.csr_array(sum(nets[1:], nets[0])) if nets else None
+            gathers = [g for g, _, w in memberships if _same(w, weight)]
+            spreads = [s for _, s, w in memberships if _same(w, weight)]
             self.terms.append(
                 (
                     None if weight is None else weight[:, None],
-                    matrix,
-                    np.hstack(ins) if ins else None,
-                    np.vstack(outs) if outs else None,
+                    sp.csr_array(sum(nets[1:], nets[0])) if nets else None,
+                    sp.csr_array(sp.vstack(gathers)) if gathers else None,
+                    sp.csr_array(sp.vstack(spreads).T) if spreads else None,
                 )
             )
 
     def apply(self, x: np.ndarray) -> np.ndarray:
-        out = np.zeros(x.shape)
-        for weight, matrix, group_in, group_out in self.terms:
-            weighted = x if weight is None else x * weight
-            if group_in is not None:
-                out += (weighted @ group_in) @ group_out
+        out = np.zeros((x.shape[1], x.shape[0]))
+        for weight, matrix, gather, spread_t in self.terms:
+            columns = np.ascontiguousarray((x if weight is None else x * weight).T)
+            if gather is not None:
+                out += spread_t @ (gather @ columns)
             if matrix is not None:
-                out += (matrix @ np.ascontiguousarray(weighted.T)).T
-        return out
+                out += matrix @ columns
+        return out.T
 
 
 def _same(a: np.ndarray | None, b: np.ndarray | None) -> bool:
@@ -128,23 +140,10 @@ def _distinct(weights: list[np.ndarray | None]) -> list[np.ndarray | None]:
     return distinct
 
 
-def group_channel(
-    groups: Groups, weight: float, mean: bool = True
-) -> tuple[np.ndarray, np.ndarray]:
-    """(in, out) for ``weight`` times the group's mean (or sum) of x, given to every member."""
-    scale = weight / groups.counts if mean else np.full(groups.counts.shape, weight)
-    return groups.onehot, (groups.onehot * scale).T.copy()
-
-
-def national_group(n: int) -> Groups:
-    """All municipalities as one group: the fully mixed channel."""
-    return Groups.from_labels(["all"] * n, ["all"])
-
-
 def draw_fou_members(
     county_index: np.ndarray, n_counties: int, params, rng: np.random.Generator
 ) -> np.ndarray:
-    """(F, N) bool: one environment per county, plus ``national_count`` national ones."""
+    """(F, n) bool for one block: one environment per county, plus national ones."""
     n = len(county_index)
     u = rng.random((1 + params.national_count, n))
     regional = np.zeros((n_counties, n), dtype=bool)
@@ -155,30 +154,44 @@ def draw_fou_members(
 
 
 def build_structure(
-    municipalities: pd.DataFrame, neighbours: pd.DataFrame, fou_params, rng: np.random.Generator
+    municipalities: pd.DataFrame,
+    neighbours: pd.DataFrame,
+    fou_params,
+    rngs: list[np.random.Generator],
 ) -> PeerStructure:
+    """The structure for ``len(rngs)`` blocks; each block's FoU memberships use its own rng."""
+    blocks = len(rngs)
     county_table = municipalities.drop_duplicates("county_code").sort_values("county_code")
-    counties = Groups.from_labels(municipalities["county_code"], list(county_table["county_code"]))
-    size_classes = Groups.from_labels(
-        municipalities["size_class"].astype(str), list(SIZE_CLASS_LABELS)
-    )
+    county_codes = list(municipalities["county_code"])
+    size_labels = list(municipalities["size_class"].astype(str))
+    counties = Groups.from_labels(county_codes, list(county_table["county_code"]), blocks)
     adjacency = neighbour_matrix(municipalities, neighbours)
-    degree = np.asarray(adjacency.sum(axis=1)).ravel()
-    member = draw_fou_members(counties.index, len(counties.labels), fou_params, rng)
-    fou_names = [f"FoU {name}" for name in county_table["county"]] + [
-        f"national FoU {k + 1}" for k in range(fou_params.national_count)
+    n = len(municipalities)
+    base_county = counties.index[:n]
+    member_blocks = [
+        draw_fou_members(base_county, len(county_table), fou_params, rng) for rng in rngs
     ]
-    memberships = member.sum(axis=0)
+    members = sp.block_diag([sp.csr_array(m.astype(float)) for m in member_blocks], format="csr")
+    f = member_blocks[0].shape[0]
+    primary = np.concatenate(
+        [np.where(m.any(axis=0), m.argmax(axis=0) + b * f, -1) for b, m in enumerate(member_blocks)]
+    )
+    block_neighbours = sp.csr_array(sp.block_diag([adjacency] * blocks, format="csr"))
+    degree = np.asarray(block_neighbours.sum(axis=1)).ravel()
     return PeerStructure(
+        blocks=blocks,
+        block_size=n,
         codes=list(municipalities["kommunkod"]),
         names=list(municipalities["name"]),
-        size_labels=list(municipalities["size_class"].astype(str)),
-        county_codes=list(municipalities["county_code"]),
+        size_labels=size_labels,
+        county_codes=county_codes,
         counties=counties,
-        size_classes=size_classes,
-        neighbours=adjacency,
+        size_classes=Groups.from_labels(size_labels, list(SIZE_CLASS_LABELS), blocks),
+        nation=Groups.from_labels(["all"] * n, ["all"], blocks),
+        neighbours=block_neighbours,
         neighbour_degree=np.maximum(degree, 1.0),
-        fou_names=fou_names,
-        fou_members=sp.csr_array(member.astype(float)),
-        fou_primary=np.where(memberships > 0, member.argmax(axis=0), -1),
+        fou_names=[f"FoU {name}" for name in county_table["county"]]
+        + [f"national FoU {k + 1}" for k in range(fou_params.national_count)],
+        fou_members=sp.csr_array(members),
+        fou_primary=primary,
     )

@@ -7,7 +7,7 @@ shares (SOU 2003:90) while larger municipalities are more likely to have them
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from scipy.optimize import brentq
@@ -28,6 +28,11 @@ class MunicipalityTraits:
     risk_tolerance: np.ndarray  # 0-1 (N,)
     competence: np.ndarray  # procurement competence 0-1 (N,)
     trial_slots: np.ndarray  # concurrent trials (N,)
+
+    @classmethod
+    def concatenate(cls, parts: list[MunicipalityTraits]) -> MunicipalityTraits:
+        """Side by side, for replications held in one model."""
+        return cls(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)))
 
 
 def _capacity(share: float, size_score: np.ndarray, gradient: float, u: np.ndarray) -> np.ndarray:

@@ -19,7 +19,8 @@ class Municipality(mesa.Agent):
 
     def __init__(self, model: DiffusionModel, index: int, kommunkod: str, name: str) -> None:
         super().__init__(model)
-        self.index = index
+        self.index = index  # column in the model's arrays
+        self.replication = index // model.structure.block_size
         self.kommunkod = kommunkod
         self.name = name
 
@@ -29,11 +30,11 @@ class Municipality(mesa.Agent):
 
     @property
     def size_class(self) -> str:
-        return self.model.structure.size_labels[self.index]
+        return self.model.structure.size_labels[self.index % self.model.structure.block_size]
 
     @property
     def county_code(self) -> str:
-        return self.model.structure.county_codes[self.index]
+        return self.model.structure.county_codes[self.index % self.model.structure.block_size]
 
     @property
     def budget_left_msek(self) -> float:

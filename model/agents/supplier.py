@@ -15,11 +15,19 @@ class Supplier(mesa.Agent):
 
     model: DiffusionModel
 
-    def __init__(self, model: DiffusionModel, slot: int, innovation: str, small_firm: bool) -> None:
+    def __init__(
+        self,
+        model: DiffusionModel,
+        slot: int,
+        innovation: str,
+        small_firm: bool,
+        replication: int = 0,
+    ) -> None:
         super().__init__(model)
         self.slot = slot
         self.innovation = innovation
         self.small_firm = small_firm
+        self.replication = replication
 
     @property
     def cash_msek(self) -> float:

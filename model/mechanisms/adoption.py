@@ -31,8 +31,9 @@ def run_adopters(model: DiffusionModel, u: np.ndarray) -> None:
         return
     running = adopted * price_matrix(model) * model.population_msek_month
     accounts = model.accounts
-    accounts.value_msek += (adopted * model.benefit_msek_month).sum(axis=1) - running.sum(axis=1)
-    accounts.municipal_spending_msek += running.sum(axis=1)
+    running_by_row = model.sum_by_row(running)
+    accounts.value_msek += model.sum_by_row(adopted * model.benefit_msek_month) - running_by_row
+    accounts.municipal_spending_msek += running_by_row
     model.market.book_revenue(state.flat["supplier"], running.reshape(-1))
     rate = model.spec.adoption.abandon_rate
     if model.spec.mechanisms.abandonment and rate > 0.0:

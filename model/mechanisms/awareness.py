@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from model.stages import Stage
-from model.structure import PeerOperator, group_channel, national_group
+from model.structure import PeerOperator, group_channel
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
@@ -49,7 +49,7 @@ def awareness_operator(model: DiffusionModel) -> PeerOperator:
         for groups, weight in (
             (structure.counties, p.county if switches.peer_county else 0.0),
             (structure.size_classes, p.size_class if switches.peer_size_class else 0.0),
-            (national_group(structure.n), p.national if switches.peer_national else 0.0),
+            (structure.nation, p.national if switches.peer_national else 0.0),
         )
         if weight
     ]

@@ -82,14 +82,14 @@ def start_procurements(model: DiffusionModel, k: np.ndarray) -> np.ndarray:
     started = np.zeros(k.size, dtype=bool)
     if k.size == 0:
         return started
-    i, j = np.divmod(k, model.state.n_municipalities)
+    j = k % model.state.n_municipalities
     _, first = np.unique(j, return_index=True)
     started[first] = True
     lead, cost = procurement_terms(model, j)
     if model.spec.mechanisms.budget_constraint:
         started &= cost <= model.traits.budget_left[j] + 1e-12
         np.subtract.at(model.traits.budget_left, j[started], cost[started])
-    k, i, lead, cost = k[started], i[started], lead[started], cost[started]
+    k, lead, cost = k[started], lead[started], cost[started]
     state, month = model.state, model.month
     state.move(k, Stage.DECIDED, month)
     state.flat["decided_at"][k] = month
@@ -97,5 +97,5 @@ def start_procurements(model: DiffusionModel, k: np.ndarray) -> np.ndarray:
     # Due: the procurement's end, and the month a municipality still waiting gives up.
     model.schedule.procurements_due(month + lead)
     model.schedule.procurements_due(np.full(k.size, month + model.spec.decision.max_wait_months))
-    model.accounts.add("municipal_spending_msek", i, cost)
+    model.accounts.add("municipal_spending_msek", model.ledger_rows(k), cost)
     return started

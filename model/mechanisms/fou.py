@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 class FouCapacity:
     def __init__(self, model: DiffusionModel) -> None:
         self.structure = model.structure
-        n = len(model.structure.fou_names)
+        n = model.structure.fou_members.shape[0]
         self.capacity = np.full(n, model.spec.fou.capacity_trials_per_year, dtype=np.int64)
         self.used = np.zeros(n, dtype=np.int64)
 
@@ -37,7 +37,9 @@ class FouCapacity:
     def new_year(self) -> None:
         self.used[:] = 0
 
-    def used_share(self) -> float:
-        """Share of this year's support capacity used so far."""
-        total = self.capacity.sum()
-        return float(self.used.sum() / total) if total else 0.0
+    def used_share(self) -> np.ndarray:
+        """Per replication: share of this year's support capacity used so far."""
+        replications = self.structure.blocks
+        used = self.used.reshape(replications, -1).sum(axis=1)
+        total = self.capacity.reshape(replications, -1).sum(axis=1)
+        return np.divide(used, total, out=np.zeros(replications), where=total > 0)

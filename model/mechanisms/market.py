@@ -23,7 +23,12 @@ def strand_customers(model: DiffusionModel, exiting: np.ndarray) -> None:
         return
     state.flat["supplier"][k] = NEVER
     state.flat["supported"][k] = False
-    reprocure = model.stranding_rng.random(k.size) < model.spec.adoption.reprocure_probability
+    replication = (k % state.n_municipalities) // model.structure.block_size
+    u = np.empty(k.size)
+    for block in np.unique(replication):
+        here = replication == block
+        u[here] = model.stranding_rngs[block].random(int(here.sum()))
+    reprocure = u < model.spec.adoption.reprocure_probability
     started = np.zeros(k.size, dtype=bool)
     started[reprocure] = start_procurements(model, k[reprocure])
     state.move(k[~started], Stage.DISCONTINUED, model.month)
@@ -38,9 +43,7 @@ def run_market(model: DiffusionModel, u_entry: np.ndarray) -> None:
         market.count_customers(state.flat["supplier"])
     market.update_prices()
     p = model.spec.suppliers
-    entering = (
-        model.innovations.is_product & (market.waiting >= p.entry_demand) & (u_entry < p.entry_rate)
-    )
-    for innovation in np.flatnonzero(entering):
-        if market.add(int(innovation), small_firm=True) is not None:
+    entering = market.is_product & (market.waiting >= p.entry_demand) & (u_entry < p.entry_rate)
+    for row in np.flatnonzero(entering):
+        if market.add(int(row), small_firm=True) is not None:
             market.entries += 1

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 def complete_procurements(model: DiffusionModel) -> None:
     state, month, market = model.state, model.month, model.market
     new_year = month % 12 == 1  # budgets were just renewed
-    room_for_waiting = (market.waiting > 0) & (market.spare_by_innovation() > 0)
+    room_for_waiting = (market.waiting > 0) & (market.spare_by_row() > 0)
     if not (
         model.schedule.any_procurements_due(month)
         or room_for_waiting.any()
@@ -35,7 +35,7 @@ def complete_procurements(model: DiffusionModel) -> None:
     # Longest-waiting first (k is already in flat order); one start per municipality a month.
     k = k[np.argsort(state.flat["decided_at"][k], kind="stable")]
     candidate = rank_within(k % n) == 0
-    suppliers = market.assign(k[candidate], model.procurement_rng)
+    suppliers = market.assign(k[candidate])
     trying = np.flatnonzero(candidate)[suppliers != NEVER]
     started = start_trials(model, k[trying], suppliers[suppliers != NEVER])
     market.take_customers(suppliers[suppliers != NEVER][started])
@@ -44,4 +44,4 @@ def complete_procurements(model: DiffusionModel) -> None:
     k = k[waiting]
     gave_up = month - state.flat["decided_at"][k] >= model.spec.decision.max_wait_months
     state.move(k[gave_up], Stage.DISCONTINUED, month)
-    market.waiting[:] = np.bincount(k[~gave_up] // n, minlength=market.waiting.size)
+    market.waiting[:] = np.bincount(model.ledger_rows(k[~gave_up]), minlength=market.waiting.size)

@@ -44,15 +44,15 @@ def start_trials(
     model.schedule.trials_due(ends)
     if suppliers is not None:
         state.flat["supplier"][k] = suppliers[started]
-    accounts = model.accounts
-    accounts.add("trials_started", i)
-    accounts.add("municipal_spending_msek", i, own_cost[started])
+    accounts, rows = model.accounts, model.ledger_rows(k)
+    accounts.add("trials_started", rows)
+    accounts.add("municipal_spending_msek", rows, own_cost[started])
     if grant.any():
-        accounts.add("state_spending_msek", i, inn.trial_cost[i] * grant[started])
+        accounts.add("state_spending_msek", rows, inn.trial_cost[i] * grant[started])
     if model.spec.mechanisms.fou_support:
         supported = model.fou.allocate_support(j)
         state.flat["supported"][k] = supported
-        accounts.add("fou_supported_trials", i[supported])
+        accounts.add("fou_supported_trials", rows[supported])
     return started
 
 
@@ -82,7 +82,7 @@ def complete_trials(model: DiffusionModel, u: np.ndarray) -> None:
     failed = k[~success]
     state.move(failed, Stage.DISCONTINUED, month)
     state.flat["supplier"][failed] = NEVER
-    model.accounts.add("trials_failed", i[~success])
+    model.accounts.add("trials_failed", model.ledger_rows(failed))
     if model.spec.mechanisms.learning:
         learn_from_results(model, k, realised)
 
