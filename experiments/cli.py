@@ -67,7 +67,8 @@ def _run(args: argparse.Namespace) -> None:
     write_run(results, out, started, scenario_file=str(resolve_scenario_path(args.scenario)))
     print(milestone_text(results.timeseries))
     print(
-        f"Wrote timeseries.parquet, municipalities.parquet, groups.parquet, manifest.json to {out}"
+        "Wrote timeseries, municipalities, groups and state_money (.parquet) "
+        f"and manifest.json to {out}"
     )
 
 

@@ -33,6 +33,7 @@ class RunResults:
     timeseries: pd.DataFrame
     municipalities: pd.DataFrame
     groups: pd.DataFrame
+    state_money: pd.DataFrame
     seconds: list[float] = field(default_factory=list)
 
 
@@ -54,7 +55,7 @@ def _reference() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def run_batch(
     scenario: Scenario, first_replication: int, seeds: list[int]
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, float]:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, float]:
     """Replications ``first_replication``.. with ``seeds``, run side by side in one model.
 
     Returns the three tables (``replication`` numbered from ``first_replication``) and the
@@ -66,7 +67,12 @@ def run_batch(
         scenario, seed=seeds, municipalities=municipalities, neighbours=neighbours
     )
     model.run()
-    tables = [model.timeseries(), model.municipality_outcomes(), model.groups()]
+    tables = [
+        model.timeseries(),
+        model.municipality_outcomes(),
+        model.groups(),
+        model.state_money(),
+    ]
     for table in tables:
         table["replication"] += first_replication
     return (*tables, time.perf_counter() - started)
@@ -111,7 +117,7 @@ def run_scenario(
         for part, (_, count) in zip(results, plan, strict=True):
             parts.append(part)
             bar.update(count)
-    timeseries, municipalities, groups, seconds = zip(*parts, strict=True)
+    timeseries, municipalities, groups, money, seconds = zip(*parts, strict=True)
     return RunResults(
         scenario=scenario,
         seed=seed,
@@ -119,6 +125,7 @@ def run_scenario(
         timeseries=pd.concat(timeseries, ignore_index=True),
         municipalities=pd.concat(municipalities, ignore_index=True),
         groups=pd.concat(groups, ignore_index=True),
+        state_money=pd.concat(money, ignore_index=True),
         seconds=list(seconds),
     )
 
@@ -131,6 +138,7 @@ def write_run(
     write_parquet(results.timeseries, out / "timeseries.parquet")
     write_parquet(results.municipalities, out / "municipalities.parquet")
     write_parquet(results.groups, out / "groups.parquet")
+    write_parquet(results.state_money, out / "state_money.parquet")
     manifest = {
         "kind": "run",
         "scenario_file": scenario_file,
@@ -149,6 +157,7 @@ def write_run(
             "timeseries.parquet": "one row per replication, month and innovation",
             "municipalities.parquet": "one row per replication, innovation and municipality",
             "groups.parquet": "adoption share per replication, month, innovation, size class or county",
+            "state_money.parquet": "the state's policy money per replication and month",
         },
     }
     write_json(manifest, out / "manifest.json")

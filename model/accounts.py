@@ -14,6 +14,7 @@ class MonthlyAccounts:
     value_msek: np.ndarray
     municipal_spending_msek: np.ndarray
     state_spending_msek: np.ndarray
+    risk_refunds_msek: np.ndarray
     fou_supported_trials: np.ndarray
 
     @classmethod

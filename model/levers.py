@@ -7,7 +7,7 @@ mechanisms run, that sets them (the policy levers live in ``model/policies/``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -22,18 +22,52 @@ class Policy(Protocol):
 
 @dataclass
 class LeverState:
-    grant_share: np.ndarray  # share of a trial's cost the state pays (I, N)
+    grant_share: np.ndarray  # share of a trial's cost a state grant pays, per municipality (N,)
+    grant_pot: np.ndarray  # MSEK of grant money available now, per replication (R,)
     barrier_lifted: np.ndarray  # bool: legal barrier suspended or repealed here (I, N)
     procurement_lead_factor: np.ndarray  # x individual lead time (N,)
     procurement_cost_factor: np.ndarray  # x individual procurement cost (N,)
     external_boost: np.ndarray  # extra external awareness hazard per month (I,)
+    experience_factor: (
+        np.ndarray
+    )  # a deployment counts this many times on the experience curve (N,)
+    risk_share: np.ndarray  # share of a failed trial's own cost the state refunds (N,)
 
     @classmethod
-    def neutral(cls, i: int, n: int) -> LeverState:
+    def neutral(cls, i: int, n: int, replications: int) -> LeverState:
         return cls(
-            grant_share=np.zeros((i, n)),
+            grant_share=np.zeros(n),
+            grant_pot=np.zeros(replications),
             barrier_lifted=np.zeros((i, n), dtype=bool),
             procurement_lead_factor=np.ones(n),
             procurement_cost_factor=np.ones(n),
             external_boost=np.zeros(i),
+            experience_factor=np.ones(n),
+            risk_share=np.zeros(n),
         )
+
+
+@dataclass
+class StateMoney:
+    """The state's policy money this month, per replication (MSEK).
+
+    ``budget`` is what the levers were given, ``granted`` paid as trial grants,
+    ``administered`` spent on everything else (capacity, FoU, centre, administration,
+    process support), ``unspent`` returned unused; ``grant_pot`` (in LeverState) holds
+    grant money given but not yet paid. Over a run: budget = granted + administered +
+    unspent + what is still in the pot.
+    """
+
+    budget: np.ndarray
+    granted: np.ndarray
+    administered: np.ndarray
+    unspent: np.ndarray
+    risk_refunds: np.ndarray
+
+    @classmethod
+    def empty(cls, replications: int) -> StateMoney:
+        return cls(*(np.zeros(replications) for _ in fields(cls)))
+
+    def reset(self) -> None:
+        for f in fields(self):
+            getattr(self, f.name)[:] = 0.0

@@ -115,10 +115,11 @@ class SupplierMarket:
                 open_buyers = open_buyers[~accepted]
         return slots
 
-    def take_customers(self, slots: np.ndarray) -> None:
-        """New customers move their suppliers down the experience curve."""
+    def take_customers(self, slots: np.ndarray, j: np.ndarray) -> None:
+        """New customers (at municipalities ``j``) move their suppliers down the experience
+        curve; a pooled procurement's deployment counts more (levers.experience_factor)."""
         np.add.at(self.customers, slots, 1)
-        np.add.at(self.experience, slots, 1.0)
+        np.add.at(self.experience, slots, self.model.levers.experience_factor[j])
 
     def book_revenue(self, supplier: np.ndarray, running_msek: np.ndarray) -> None:
         """Revenue per slot this month from flat supplier and running-cost arrays."""

@@ -12,7 +12,7 @@ import pandas as pd
 from model.accounts import MonthlyAccounts
 from model.agents import FouEnvironment, Municipality
 from model.innovations import InnovationTable
-from model.levers import LeverState, Policy
+from model.levers import LeverState, Policy, StateMoney
 from model.market import SupplierMarket
 from model.mechanisms.adoption import run_adopters
 from model.mechanisms.awareness import (
@@ -27,8 +27,9 @@ from model.mechanisms.learning import learning_operator
 from model.mechanisms.market import run_market
 from model.mechanisms.procurement import complete_procurements
 from model.mechanisms.trials import complete_trials, reconsider
+from model.policies import build_policies
 from model.reference import load_municipalities, load_neighbours
-from model.reporters import History, groups_table, timeseries_table
+from model.reporters import History, groups_table, state_money_table, timeseries_table
 from model.scenario import Scenario
 from model.schedule import EventSchedule
 from model.stages import STAGE_NAMES, Stage
@@ -93,7 +94,8 @@ class DiffusionModel(mesa.Model):
             self.innovations.true_ratio * scenario.decision.prior_mean_factor,
             scenario.decision.prior_sd,
         )
-        self.levers = LeverState.neutral(i, n)
+        self.levers = LeverState.neutral(i, n, self.replications)
+        self.money = StateMoney.empty(self.replications)
         self.accounts = MonthlyAccounts.empty(self.replications * i)
         self._precompute()
 
@@ -115,7 +117,7 @@ class DiffusionModel(mesa.Model):
         self.market = SupplierMarket(self)
         self.fou = FouCapacity(self)
         self.schedule = EventSchedule(scenario.run.months)
-        self.policies = list(policies)
+        self.policies = [*build_policies(self), *policies]
         self.history = History(self, scenario.run.months)
         self._monthly = [stream(s, "monthly") for s in self.seeds]
         self._uniforms = np.empty((self.replications, 2, i, size))
@@ -157,19 +159,26 @@ class DiffusionModel(mesa.Model):
         self.learning_peers = learning_operator(self)
         self.peer_hazard = np.zeros(self.state.stage.shape)
         self.needs_procurement = self.innovations.is_product & s.mechanisms.supplier_market
-        self.consideration_rate = s.decision.consideration_rate * (
-            1.0 + s.decision.idea_org_effect * traits.idea_org
-        )
+        self.refresh_capacities()
         self.risk_aversion = s.decision.risk_aversion_scale * (1.0 - traits.risk_tolerance)
         self.population_msek_month = traits.population / 12.0 / 1e6
         self.benefit_msek_month = (
             self.innovations.benefit[:, None] * self.state.fit * self.population_msek_month
         )
 
+    def refresh_capacities(self) -> None:
+        """Recompute what depends on municipalities' capacities (after a policy changed them)."""
+        s, traits = self.spec, self.traits
+        self.external_hazard = external_base_hazard(self)
+        self.consideration_rate = s.decision.consideration_rate * (
+            1.0 + s.decision.idea_org_effect * traits.idea_org
+        )
+
     def step(self) -> None:
         self.month += 1
         switches = self.spec.mechanisms
         self.accounts.reset()
+        self.money.reset()
         if self.month > 1 and (self.month - 1) % 12 == 0:
             self.traits.budget_left[:] = self.traits.budget_per_year
             self.fou.new_year()
@@ -212,6 +221,9 @@ class DiffusionModel(mesa.Model):
 
     def groups(self) -> pd.DataFrame:
         return groups_table(self.history)
+
+    def state_money(self) -> pd.DataFrame:
+        return state_money_table(self.history)
 
     def municipality_outcomes(self) -> pd.DataFrame:
         """One row per replication, innovation and municipality: first adoption month, final stage."""

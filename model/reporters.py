@@ -16,12 +16,14 @@ import numpy as np
 import pandas as pd
 
 from model.accounts import MonthlyAccounts
+from model.levers import StateMoney
 from model.stages import STAGE_NAMES, Stage
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
 
 ACCOUNT_NAMES = tuple(f.name for f in fields(MonthlyAccounts))
+MONEY_NAMES = (*(f.name for f in fields(StateMoney)), "grant_pot")
 
 
 class History:
@@ -39,6 +41,8 @@ class History:
         self.supplier_customers = np.zeros((months, slots))
         self.waiting = np.zeros((months, rows))
         self.fou_used = np.zeros((months, model.replications))
+        self.money = np.zeros((months, len(MONEY_NAMES), model.replications))
+        self.barrier_in_force = np.zeros((months, rows))
         self.months = 0
 
     def record(self) -> None:
@@ -54,6 +58,13 @@ class History:
         self.supplier_customers[t] = market.customers
         self.waiting[t] = market.waiting
         self.fou_used[t] = model.fou.used_share()
+        money = model.money
+        for row, name in enumerate(MONEY_NAMES[:-1]):
+            self.money[t, row] = getattr(money, name)
+        self.money[t, -1] = model.levers.grant_pot
+        if model.innovations.legal_barrier.any():
+            in_force = model.innovations.legal_barrier[:, None] & ~model.levers.barrier_lifted
+            self.barrier_in_force[t] = model.sum_by_row(in_force) / model.structure.block_size
         self.months = model.month
 
     @property
@@ -150,6 +161,11 @@ def fou_capacity_used(history: History) -> np.ndarray:
     return np.repeat(history.fou_used[:months, :, None], n_innovations, axis=2)
 
 
+def barrier_in_force(history: History) -> np.ndarray:
+    """Share of municipalities where the innovation's legal barrier is in force (0 if none)."""
+    return history.by_row(history.barrier_in_force)
+
+
 REPORTERS: dict[str, Callable[[History], np.ndarray]] = {
     "adoption_share": adoption_share,
     "ever_adopted_share": ever_adopted_share,
@@ -159,6 +175,7 @@ REPORTERS: dict[str, Callable[[History], np.ndarray]] = {
     "market_concentration": market_concentration,
     "waiting_to_start": waiting_to_start,
     "fou_capacity_used": fou_capacity_used,
+    "barrier_in_force": barrier_in_force,
 }
 
 
@@ -227,3 +244,18 @@ def groups_table(history: History) -> pd.DataFrame:
             "adoption_share": values.ravel(),
         }
     )
+
+
+def state_money_table(history: History) -> pd.DataFrame:
+    """The state's policy money per replication and month (MSEK): budget, granted,
+    administered, unspent, risk refunds, and the grant pot at the end of the month."""
+    months, replications = history.months, history.model.replications
+    frame = pd.DataFrame(
+        {
+            "replication": np.repeat(np.arange(replications), months),
+            "month": np.tile(np.arange(1, months + 1), replications),
+        }
+    )
+    for row, name in enumerate(MONEY_NAMES):
+        frame[f"{name}_msek"] = history.money[:months, row].T.ravel()
+    return frame

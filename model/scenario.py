@@ -8,10 +8,19 @@ relative to the file) and override only what differs.
 from __future__ import annotations
 
 import tomllib
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from model.params import PARAMETERS, REGISTER, Parameter
 from model.reference.size_classes import SIZE_CLASS_LABELS
@@ -37,10 +46,10 @@ def _field(parameter: Parameter) -> tuple[type, Any]:
     )
 
 
-def _section_model(section: str, name: str) -> type[BaseModel]:
+def _section_model(section: str, name: str, base: type[BaseModel] = _Strict) -> type[BaseModel]:
     """A strict model of one register section; ``name`` must be the module attribute (pickling)."""
     fields = {p.field: _field(p) for p in PARAMETERS if p.section == section}
-    return create_model(name, __base__=_Strict, __module__=__name__, **fields)
+    return create_model(name, __base__=base, __module__=__name__, **fields)
 
 
 RunParameters = _section_model("run", "RunParameters")
@@ -54,6 +63,104 @@ ProcurementParameters = _section_model("procurement", "ProcurementParameters")
 SupplierParameters = _section_model("suppliers", "SupplierParameters")
 FouParameters = _section_model("fou", "FouParameters")
 Mechanisms = _section_model("mechanisms", "Mechanisms")
+
+Targeting = Literal["all", "low_capacity", "small", "central"]
+
+
+class _ProgrammeBase(_Strict):
+    targeting: Targeting = Field(
+        default="all",
+        description="who gets grants and capacity first: all, low_capacity, small, central",
+    )
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> Any:
+        total = sum(getattr(self, f"share_{name}") for name in ALLOCATION)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(
+                f"the allocation shares ({', '.join('share_' + a for a in ALLOCATION)}) "
+                f"must sum to 1, they sum to {total:g}"
+            )
+        return self
+
+
+ALLOCATION = ("grants", "capacity", "fou", "centre", "administration")
+
+
+class _TrialLegislationBase(_Strict):
+    counties: list[str] = Field(default=[], description="zone: counties by code or name")
+    municipalities: list[str] = Field(default=[], description="zone: municipalities by kommunkod")
+    repeal_rule: Literal["results", "always", "never"] = "results"
+
+    @field_validator("counties")
+    @classmethod
+    def _known_counties(cls, counties: list[str]) -> list[str]:
+        table = _reference_municipalities()
+        by_name = dict(zip(table["county"].str.casefold(), table["county_code"], strict=True))
+        known = set(table["county_code"])
+        codes = []
+        for county in counties:
+            code = county if county in known else by_name.get(county.casefold())
+            if code is None:
+                choices = ", ".join(sorted(set(table["county_code"] + " " + table["county"])))
+                raise ValueError(
+                    f"unknown county {county!r}; choose a code or name from: {choices}"
+                )
+            codes.append(code)
+        return codes
+
+    @field_validator("municipalities")
+    @classmethod
+    def _known_municipalities(cls, codes: list[str]) -> list[str]:
+        known = set(_reference_municipalities()["kommunkod"])
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise ValueError(
+                f"unknown kommunkod {unknown}; use 4-digit codes as in `spridning municipalities`"
+            )
+        return codes
+
+    @model_validator(mode="after")
+    def _zone_when_enabled(self) -> Any:
+        if getattr(self, "enabled", False) and not (self.counties or self.municipalities):
+            raise ValueError("an enabled trial law needs a zone: counties and/or municipalities")
+        return self
+
+
+class _SharedProcurementBase(_Strict):
+    consortia: Literal["county", "national"] = Field(
+        default="county", description="one consortium per county, or one national purchasing body"
+    )
+
+
+class _ProcessFundBase(_Strict):
+    targeting: Targeting = "all"
+
+
+ProgrammeSettings = _section_model("programme", "ProgrammeSettings", _ProgrammeBase)
+TrialLegislationSettings = _section_model(
+    "trial_legislation", "TrialLegislationSettings", _TrialLegislationBase
+)
+SharedProcurementSettings = _section_model(
+    "shared_procurement", "SharedProcurementSettings", _SharedProcurementBase
+)
+ProcessFundSettings = _section_model("process_fund", "ProcessFundSettings", _ProcessFundBase)
+
+
+class Policies(_Strict):
+    """The policy levers; each is off unless ``enabled = true``."""
+
+    programme: ProgrammeSettings = ProgrammeSettings()  # type: ignore[valid-type]
+    trial_legislation: TrialLegislationSettings = TrialLegislationSettings()  # type: ignore[valid-type]
+    shared_procurement: SharedProcurementSettings = SharedProcurementSettings()  # type: ignore[valid-type]
+    process_fund: ProcessFundSettings = ProcessFundSettings()  # type: ignore[valid-type]
+
+
+@lru_cache(maxsize=1)
+def _reference_municipalities():
+    from model.reference import load_municipalities
+
+    return load_municipalities()
 
 
 class _InnovationBase(_Strict):
@@ -108,6 +215,7 @@ class Scenario(_Strict):
     suppliers: SupplierParameters = SupplierParameters()  # type: ignore[valid-type]
     fou: FouParameters = FouParameters()  # type: ignore[valid-type]
     mechanisms: Mechanisms = Mechanisms()  # type: ignore[valid-type]
+    policies: Policies = Policies()
     innovations: list[Innovation] = Field(min_length=1)  # type: ignore[valid-type]
 
     @field_validator("innovations")
@@ -153,6 +261,8 @@ def _describe_location(location: tuple[Any, ...], data: dict[str, Any]) -> str:
 
 def _register_entry(location: tuple[Any, ...]) -> Parameter | None:
     names = [str(p) for p in location if not isinstance(p, int)]
+    if names and names[0] == "policies":
+        names = names[1:]
     if len(names) >= 2 and names[0] == "innovations":
         return REGISTER.get(f"innovation.{names[1]}")
     if len(names) >= 2:

@@ -28,6 +28,9 @@ class AdoptionState:
     fit: np.ndarray  # how well the innovation suits the municipality (fixed)
     belief_precision: np.ndarray  # precision of the belief about the benefit/cost ratio
     belief_weighted_sum: np.ndarray  # precision-weighted sum of prior and evidence
+    trial_own_cost: np.ndarray  # MSEK the municipality paid for its latest trial
+    successes: np.ndarray  # trials that succeeded so far
+    failures: np.ndarray  # trials that failed so far
     adopters_changed: bool = True
     flat: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
@@ -55,6 +58,9 @@ class AdoptionState:
             fit=fit,
             belief_precision=precision,
             belief_weighted_sum=precision * prior_mean[:, None],
+            trial_own_cost=np.zeros(shape),
+            successes=np.zeros(shape, dtype=np.int32),
+            failures=np.zeros(shape, dtype=np.int32),
         )
 
     @property

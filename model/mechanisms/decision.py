@@ -37,9 +37,11 @@ def procurement_terms(model: DiffusionModel, j: np.ndarray) -> tuple[np.ndarray,
     ]
 
 
-def upfront_cost(model: DiffusionModel, k: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+def upfront_cost(model: DiffusionModel, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """MSEK the municipality pays on deciding: the procurement, or its share of the trial."""
-    trial_share = model.innovations.trial_cost[i] * (1.0 - model.levers.grant_share.reshape(-1)[k])
+    levers = model.levers
+    grant = levers.grant_share[j] * (levers.grant_pot[j // model.structure.block_size] > 0)
+    trial_share = model.innovations.trial_cost[i] * (1.0 - grant)
     _, procurement_cost = procurement_terms(model, j)
     return np.where(model.needs_procurement[i], procurement_cost, trial_share)
 
@@ -51,7 +53,13 @@ def decide(model: DiffusionModel, u: np.ndarray) -> None:
         return
     i, j = np.divmod(k, state.n_municipalities)
     mean, sd = state.belief(k)
-    score = mean - 1.0 - model.risk_aversion[j] * sd - model.spec.decision.hurdle
+    # The penalty for uncertainty scales with the municipality's own share of what a failed
+    # trial costs: a state grant and state risk sharing (products) both lower it.
+    levers = model.levers
+    grant = levers.grant_share[j] * (levers.grant_pot[j // model.structure.block_size] > 0)
+    shared = levers.risk_share[j] * model.needs_procurement[i]
+    penalty = model.risk_aversion[j] * (1.0 - grant) * (1.0 - shared)
+    score = mean - 1.0 - penalty * sd - model.spec.decision.hurdle
     ok = score > 0.0
     if not ok.any():
         return
@@ -60,7 +68,7 @@ def decide(model: DiffusionModel, u: np.ndarray) -> None:
     if switches.capacity_constraint:
         ok &= busy(model, j) < model.traits.trial_slots[j]
     if switches.budget_constraint:
-        ok &= upfront_cost(model, k, i, j) <= model.traits.budget_left[j]
+        ok &= upfront_cost(model, i, j) <= model.traits.budget_left[j]
     k, i, j, score = k[ok], i[ok], j[ok], score[ok]
     if k.size == 0:
         return

@@ -38,7 +38,7 @@ def complete_procurements(model: DiffusionModel) -> None:
     suppliers = market.assign(k[candidate])
     trying = np.flatnonzero(candidate)[suppliers != NEVER]
     started = start_trials(model, k[trying], suppliers[suppliers != NEVER])
-    market.take_customers(suppliers[suppliers != NEVER][started])
+    market.take_customers(suppliers[suppliers != NEVER][started], k[trying[started]] % n)
     waiting = np.ones(k.size, dtype=bool)
     waiting[trying[started]] = False
     k = k[waiting]

@@ -31,13 +31,14 @@ def start_trials(
         return np.zeros(0, dtype=bool)
     inn, traits, state, month = model.innovations, model.traits, model.state, model.month
     i, j = np.divmod(k, state.n_municipalities)
-    grant = model.levers.grant_share.reshape(-1)[k]
-    own_cost = inn.trial_cost[i] * (1.0 - grant)
+    grant = grants_available(model, j, inn.trial_cost[i] * model.levers.grant_share[j])
+    own_cost = inn.trial_cost[i] - grant
     started = np.ones(k.size, dtype=bool)
     if model.spec.mechanisms.budget_constraint:
         started = own_cost <= traits.budget_left[j] + 1e-12
         traits.budget_left[j[started]] -= own_cost[started]
     k, i, j = k[started], i[started], j[started]
+    state.flat["trial_own_cost"][k] = own_cost[started]
     state.move(k, Stage.TRIALLING, month)
     ends = month + inn.trial_months[i]
     state.flat["trial_end"][k] = ends
@@ -48,12 +49,54 @@ def start_trials(
     accounts.add("trials_started", rows)
     accounts.add("municipal_spending_msek", rows, own_cost[started])
     if grant.any():
-        accounts.add("state_spending_msek", rows, inn.trial_cost[i] * grant[started])
+        pay_grants(model, j, rows, grant[started])
     if model.spec.mechanisms.fou_support:
         supported = model.fou.allocate_support(j)
         state.flat["supported"][k] = supported
         accounts.add("fou_supported_trials", rows[supported])
     return started
+
+
+def grants_available(model: DiffusionModel, j: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """MSEK of grant for trials at municipalities ``j``: first come first served while each
+    replication's grant pot lasts (0 where it does not)."""
+    if not wanted.any():
+        return wanted
+    replication = j // model.structure.block_size
+    order = np.argsort(replication, kind="stable")
+    ordered = replication[order]
+    cumulative = np.cumsum(wanted[order])
+    starts = np.searchsorted(ordered, ordered, side="left")
+    before_block = np.where(starts > 0, cumulative[starts - 1], 0.0)
+    within = np.empty(j.size)
+    within[order] = cumulative - before_block
+    pot = model.levers.grant_pot[replication]
+    return np.where(within <= pot + 1e-9, wanted, 0.0)
+
+
+def pay_grants(model: DiffusionModel, j: np.ndarray, rows: np.ndarray, amounts: np.ndarray) -> None:
+    replication = j // model.structure.block_size
+    paid = np.bincount(replication, weights=amounts, minlength=model.replications)
+    model.levers.grant_pot -= paid
+    model.money.granted += paid
+    model.accounts.add("state_spending_msek", rows, amounts)
+
+
+def refund_failed(model: DiffusionModel, failed: np.ndarray) -> None:
+    """State risk sharing: refund a share of failed product trials' own cost to the municipality."""
+    i, j = np.divmod(failed, model.state.n_municipalities)
+    share = model.levers.risk_share[j] * model.needs_procurement[i]  # products only
+    refund = share * model.state.flat["trial_own_cost"][failed]
+    if not refund.any():
+        return
+    np.add.at(model.traits.budget_left, j, refund)
+    rows = model.ledger_rows(failed)
+    model.accounts.add("risk_refunds_msek", rows, refund)
+    model.accounts.add("state_spending_msek", rows, refund)
+    replication = j // model.structure.block_size
+    model.money.risk_refunds += np.bincount(
+        replication, weights=refund, minlength=model.replications
+    )
 
 
 def complete_trials(model: DiffusionModel, u: np.ndarray) -> None:
@@ -80,6 +123,10 @@ def complete_trials(model: DiffusionModel, u: np.ndarray) -> None:
     first_adopted = state.flat["first_adopted"]
     first_adopted[adopted[first_adopted[adopted] == NEVER]] = month
     failed = k[~success]
+    state.flat["successes"][adopted] += 1
+    state.flat["failures"][failed] += 1
+    if model.levers.risk_share.any():
+        refund_failed(model, failed)
     state.move(failed, Stage.DISCONTINUED, month)
     state.flat["supplier"][failed] = NEVER
     model.accounts.add("trials_failed", model.ledger_rows(failed))

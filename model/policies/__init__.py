@@ -1,0 +1,36 @@
+"""Policy levers, each a pluggable component switched on in a scenario's ``[policies]``.
+
+Each policy has ``apply(model)``, called at the start of every month; it acts only through
+``model.levers`` (``model/levers.py``), the municipalities' capacities and FoU capacity,
+and books its money in ``model.money``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from model.policies.capacity import CapacityBuilding
+from model.policies.process_fund import ProcessFund
+from model.policies.programme import InnovationProgramme
+from model.policies.shared_procurement import SharedProcurement
+from model.policies.trial_legislation import TrialLegislation
+
+if TYPE_CHECKING:
+    from model.levers import Policy
+    from model.model import DiffusionModel
+
+
+def build_policies(model: DiffusionModel) -> list[Policy]:
+    """The scenario's enabled levers, in a fixed order."""
+    settings = model.spec.policies
+    capacity = CapacityBuilding(model)
+    policies: list[Policy] = []
+    if settings.programme.enabled:
+        policies.append(InnovationProgramme(model, settings.programme, capacity))
+    if settings.process_fund.enabled:
+        policies.append(ProcessFund(model, settings.process_fund, capacity))
+    if settings.trial_legislation.enabled:
+        policies.append(TrialLegislation(model, settings.trial_legislation))
+    if settings.shared_procurement.enabled:
+        policies.append(SharedProcurement(model, settings.shared_procurement))
+    return policies

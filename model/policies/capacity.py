@@ -1,0 +1,54 @@
+"""Capacity building: funded municipalities get an idea-handling organisation and
+systematic external scanning (an innovation lead, process support) while funded; when
+funding ends each keeps them with the lever's retention probability.
+
+One object serves every lever that funds capacity, so two levers never undo each other.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from model.model import DiffusionModel
+
+
+class CapacityBuilding:
+    def __init__(self, model: DiffusionModel) -> None:
+        self.model = model
+        traits = model.traits
+        self.original_idea_org = traits.idea_org.copy()
+        self.original_scanning = traits.scanning.copy()
+        self.base_slots = traits.trial_slots - traits.idea_org.astype(int)
+        self.funded: dict[str, np.ndarray] = {}
+        self.kept = np.zeros(traits.idea_org.size, dtype=bool)
+
+    def fund(self, source: str, funded: np.ndarray) -> None:
+        self.funded[source] = funded
+        self._apply()
+
+    def end(self, source: str, retention: float, u: np.ndarray) -> None:
+        funded = self.funded.pop(source, None)
+        if funded is not None:
+            self.kept |= funded & (u < retention)
+        self._apply()
+
+    def _apply(self) -> None:
+        extra = self.kept.copy()
+        for funded in self.funded.values():
+            extra |= funded
+        traits = self.model.traits
+        traits.idea_org = self.original_idea_org | extra
+        traits.scanning = self.original_scanning | extra
+        traits.trial_slots = self.base_slots + traits.idea_org.astype(int)
+        self.model.refresh_capacities()
+
+    @property
+    def has_support(self) -> np.ndarray:
+        """Columns that currently have capacity from a lever (funded or kept)."""
+        support = self.kept.copy()
+        for funded in self.funded.values():
+            support |= funded
+        return support

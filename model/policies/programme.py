@@ -1,0 +1,94 @@
+"""The state innovation programme: an annual budget for a number of years, allocated to
+co-funded trial grants, capacity building, FoU environments and test beds, a national
+competence centre and administration, with a targeting rule.
+
+Money per replication and month: the budget comes in twelfths; administration, centre
+and FoU money are spent as they come; capacity money buys whole municipality-years of
+innovation leads (the rest is unspent); grant money fills a pot that trials draw on
+(first come, first served) and that is emptied into "unspent" at the end of each
+programme year. Budget = granted + administered + unspent + what is in the pot.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.policies.capacity import CapacityBuilding
+from model.policies.targeting import priority
+from model.streams import stream
+
+if TYPE_CHECKING:
+    from model.model import DiffusionModel
+
+
+class InnovationProgramme:
+    source = "programme"
+
+    def __init__(self, model: DiffusionModel, settings, capacity: CapacityBuilding) -> None:
+        self.settings = s = settings
+        self.capacity = capacity
+        self.start = s.start_month
+        self.end = s.start_month + 12 * s.years  # first month without the programme
+        self.monthly = s.annual_budget_msek / 12.0
+        self.rngs = [stream(seed, "policy:programme") for seed in model.seeds]
+        size = model.structure.block_size
+        self.rank = priority(model, s.targeting, self.rngs)
+        eligible_count = size if s.targeting == "all" else math.ceil(s.target_share * size)
+        self.eligible = self.rank < eligible_count
+        self.leads = min(
+            size, math.floor(s.annual_budget_msek * s.share_capacity / s.lead_cost_msek_year + 1e-9)
+        )
+        environments = model.structure.fou_members.shape[0] // model.replications
+        regional = len(model.structure.counties.labels)
+        extra = math.floor(s.annual_budget_msek * s.share_fou / s.fou_cost_per_trial_msek + 1e-9)
+        per_environment = np.zeros(environments, dtype=np.int64)
+        per_environment[:regional] = extra // regional
+        per_environment[: extra % regional] += 1
+        self.fou_extra = np.tile(per_environment, model.replications)
+        self.fou_spend = extra * s.fou_cost_per_trial_msek / 12.0  # per replication and month
+        self.boost = s.centre_boost_per_100msek * s.annual_budget_msek * s.share_centre / 100.0
+
+    def apply(self, model: DiffusionModel) -> None:
+        month, s = model.month, self.settings
+        if month < self.start or month > self.end:
+            return
+        levers, money = model.levers, model.money
+        if month == self.end:
+            self._finish(model)
+            return
+        if (month - self.start) % 12 == 0:
+            self._new_programme_year(model)
+        money.budget += self.monthly
+        levers.grant_pot += self.monthly * s.share_grants
+        spent_leads = self.leads * s.lead_cost_msek_year / 12.0
+        spent = (
+            self.monthly * (s.share_administration + s.share_centre) + spent_leads + self.fou_spend
+        )
+        money.administered += spent
+        money.unspent += (
+            self.monthly * (s.share_capacity + s.share_fou) - spent_leads - self.fou_spend
+        )
+
+    def _new_programme_year(self, model: DiffusionModel) -> None:
+        levers = model.levers
+        if model.month > self.start:  # last year's grant money that no trial used
+            model.money.unspent += levers.grant_pot
+            levers.grant_pot[:] = 0.0
+        else:
+            levers.grant_share[:] = np.where(self.eligible, self.settings.grant_share_of_trial, 0.0)
+            levers.external_boost += self.boost
+            model.fou.capacity += self.fou_extra
+            self.capacity.fund(self.source, self.rank < self.leads)
+
+    def _finish(self, model: DiffusionModel) -> None:
+        levers = model.levers
+        model.money.unspent += levers.grant_pot
+        levers.grant_pot[:] = 0.0
+        levers.grant_share[:] = 0.0
+        levers.external_boost -= self.boost
+        model.fou.capacity -= self.fou_extra
+        u = np.concatenate([rng.random(model.structure.block_size) for rng in self.rngs])
+        self.capacity.end(self.source, self.settings.capacity_retention, u)
