@@ -1,4 +1,5 @@
-"""This month's flows per innovation: trials, value and money, reset every month."""
+"""This month's flows, reset every month: per ledger row (replication and innovation) for
+trials, value and money; the state's policy money per replication is ``levers.StateMoney``."""
 
 from __future__ import annotations
 
@@ -7,8 +8,20 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 
+class Flows:
+    """Dataclass fields that are arrays of this month's flows."""
+
+    @classmethod
+    def empty(cls, size: int):
+        return cls(*(np.zeros(size) for _ in fields(cls)))
+
+    def reset(self) -> None:
+        for field in fields(self):
+            getattr(self, field.name)[:] = 0.0
+
+
 @dataclass
-class MonthlyAccounts:
+class MonthlyAccounts(Flows):
     trials_started: np.ndarray
     trials_failed: np.ndarray
     value_msek: np.ndarray
@@ -16,14 +29,6 @@ class MonthlyAccounts:
     state_spending_msek: np.ndarray
     risk_refunds_msek: np.ndarray
     fou_supported_trials: np.ndarray
-
-    @classmethod
-    def empty(cls, i: int) -> MonthlyAccounts:
-        return cls(*(np.zeros(i) for _ in fields(cls)))
-
-    def reset(self) -> None:
-        for field in fields(self):
-            getattr(self, field.name)[:] = 0.0
 
     def add(self, name: str, innovations: np.ndarray, amounts: np.ndarray | None = None) -> None:
         """Add ``amounts`` (default 1 each) to this month's ``name`` for ``innovations``."""

@@ -7,10 +7,12 @@ mechanisms run, that sets them (the policy levers live in ``model/policies/``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+
+from model.accounts import Flows
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
@@ -48,7 +50,7 @@ class LeverState:
 
 
 @dataclass
-class StateMoney:
+class StateMoney(Flows):
     """The state's policy money this month, per replication (MSEK).
 
     ``budget`` is what the levers were given, ``granted`` paid as trial grants,
@@ -63,11 +65,3 @@ class StateMoney:
     administered: np.ndarray
     unspent: np.ndarray
     risk_refunds: np.ndarray
-
-    @classmethod
-    def empty(cls, replications: int) -> StateMoney:
-        return cls(*(np.zeros(replications) for _ in fields(cls)))
-
-    def reset(self) -> None:
-        for f in fields(self):
-            getattr(self, f.name)[:] = 0.0
