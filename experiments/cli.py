@@ -71,6 +71,36 @@ def _run(args: argparse.Namespace) -> None:
     )
 
 
+def _compare(args: argparse.Namespace) -> None:
+    from experiments.compare import effects, effects_text
+    from experiments.run import batch_size_for, process_pool, run_scenario, write_run
+    from experiments.storage import now
+    from model.scenario import load_scenario, resolve_scenario_path
+
+    a, b = load_scenario(args.a), load_scenario(args.b)
+    out = args.out or Path("results") / f"compare_{a.name}_vs_{b.name}"
+    started = now()
+    seed_b = args.seed + 1_000_003 if args.independent else args.seed
+    batch = batch_size_for(args.replications, args.workers)
+    runs = []
+    pool = process_pool(args.workers) if args.workers > 1 else None
+    try:
+        for scenario, seed in ((a, args.seed), (b, seed_b)):
+            runs.append(run_scenario(scenario, args.replications, seed, pool, batch_size=batch))
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    for name, results, source in (("a", runs[0], args.a), ("b", runs[1], args.b)):
+        write_run(results, out / name, started, scenario_file=str(resolve_scenario_path(source)))
+    table = effects(runs[0], runs[1], independent=args.independent)
+    out.mkdir(parents=True, exist_ok=True)
+    from experiments.storage import atomic_write_bytes
+
+    atomic_write_bytes(out / "effects.csv", table.to_csv(index=False).encode("utf-8"))
+    print(effects_text(table, a.name, b.name))
+    print(f"Wrote effects.csv and the two runs (a/, b/) to {out}")
+
+
 def _params(args: argparse.Namespace) -> None:
     from model.params import register_table
 
@@ -119,6 +149,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="processes to run replications on (default 1)",
     )
     run.set_defaults(handler=_run)
+
+    compare = commands.add_parser(
+        "compare", help="run two scenarios with common random numbers and write effects.csv"
+    )
+    compare.add_argument("a", help="the reference scenario (e.g. baseline)")
+    compare.add_argument("b", help="the scenario whose effect is measured")
+    compare.add_argument("--replications", "-n", type=_positive_int, default=20, help="default 20")
+    compare.add_argument("--seed", type=_seed, default=1, help="seed shared by A and B (default 1)")
+    compare.add_argument("--out", type=Path, help="output folder (default results/compare_A_vs_B)")
+    compare.add_argument("--workers", type=_positive_int, default=1, help="processes (default 1)")
+    compare.add_argument(
+        "--independent", action="store_true", help="give B other seeds (to see what pairing gains)"
+    )
+    compare.set_defaults(handler=_compare)
 
     params = commands.add_parser("params", help="print the parameter register")
     params.add_argument("--section", help="only one section, e.g. awareness")
