@@ -139,6 +139,18 @@ def main() -> None:
         f"{DEFAULT_BATCH} {runs[DEFAULT_BATCH] / textbook:.2f} (the target: about 0.5)"
     )
 
+    skr = load_scenario("skr_position")
+    both = {}
+    for name, scenario in (("baseline", baseline), ("skr_position", skr)):
+        both[name] = time_scenario(
+            scenario, municipalities, neighbours, max(3, args.repeats // 3), DEFAULT_BATCH
+        )["run"]
+    print(
+        f"skr_position (all levers) vs baseline, batches of {DEFAULT_BATCH}: "
+        f"{both['skr_position'] * 1e3:.1f} vs {both['baseline'] * 1e3:.1f} ms per replication, "
+        f"ratio {both['skr_position'] / both['baseline']:.2f} (target at most 1.5)"
+    )
+
     print("Synthetic sets (baseline scenario): median run, and per municipality-month")
     sizes = [n for n in (290, 1000, 3000, 10_000) if n <= args.largest]
     per_cell = {}
