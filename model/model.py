@@ -153,7 +153,6 @@ class DiffusionModel(mesa.Model):
     def _precompute(self) -> None:
         """Constant per-run arrays the monthly step reads."""
         s, traits = self.spec, self.traits
-        self.external_hazard = external_base_hazard(self)
         self.peer_multiplier = peer_multiplier(self)
         self.awareness_peers = awareness_operator(self)
         self.learning_peers = learning_operator(self)

@@ -127,6 +127,8 @@ def test_cli_run_writes_identical_files_for_the_same_seed(tmp_path: Path, capsys
     [
         (["run", "baseline", "-n", "0"], "must be at least 1"),
         (["run", "baseline", "--seed", "x"], "must be a whole number"),
+        (["compare", "baseline", "programme", "-n", "0"], "must be at least 1"),
+        (["compare", "baseline", "programme", "--seed", "-1"], "must be at least 0"),
     ],
 )
 def test_cli_rejects_bad_options(arguments: list[str], message: str, capsys) -> None:

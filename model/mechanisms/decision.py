@@ -37,11 +37,15 @@ def procurement_terms(model: DiffusionModel, j: np.ndarray) -> tuple[np.ndarray,
     ]
 
 
+def grant_on_offer(model: DiffusionModel, j: np.ndarray) -> np.ndarray:
+    """Grant share open to municipalities ``j`` now (0 once their replication's pot is empty)."""
+    levers = model.levers
+    return levers.grant_share[j] * (levers.grant_pot[j // model.structure.block_size] > 0)
+
+
 def upfront_cost(model: DiffusionModel, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """MSEK the municipality pays on deciding: the procurement, or its share of the trial."""
-    levers = model.levers
-    grant = levers.grant_share[j] * (levers.grant_pot[j // model.structure.block_size] > 0)
-    trial_share = model.innovations.trial_cost[i] * (1.0 - grant)
+    trial_share = model.innovations.trial_cost[i] * (1.0 - grant_on_offer(model, j))
     _, procurement_cost = procurement_terms(model, j)
     return np.where(model.needs_procurement[i], procurement_cost, trial_share)
 
@@ -55,10 +59,8 @@ def decide(model: DiffusionModel, u: np.ndarray) -> None:
     mean, sd = state.belief(k)
     # The penalty for uncertainty scales with the municipality's own share of what a failed
     # trial costs: a state grant and state risk sharing (products) both lower it.
-    levers = model.levers
-    grant = levers.grant_share[j] * (levers.grant_pot[j // model.structure.block_size] > 0)
-    shared = levers.risk_share[j] * model.needs_procurement[i]
-    penalty = model.risk_aversion[j] * (1.0 - grant) * (1.0 - shared)
+    shared = model.levers.risk_share[j] * model.needs_procurement[i]
+    penalty = model.risk_aversion[j] * (1.0 - grant_on_offer(model, j)) * (1.0 - shared)
     score = mean - 1.0 - penalty * sd - model.spec.decision.hurdle
     ok = score > 0.0
     if not ok.any():

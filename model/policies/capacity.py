@@ -36,9 +36,7 @@ class CapacityBuilding:
         self._apply()
 
     def _apply(self) -> None:
-        extra = self.kept.copy()
-        for funded in self.funded.values():
-            extra |= funded
+        extra = self.has_support
         traits = self.model.traits
         traits.idea_org = self.original_idea_org | extra
         traits.scanning = self.original_scanning | extra
