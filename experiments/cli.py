@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from experiments.dataset import SweepFolderError
+from experiments.experiment import ExperimentError
 from model.reference import ReferenceDataError
 from model.scenario import ScenarioError
 
@@ -101,6 +104,47 @@ def _compare(args: argparse.Namespace) -> None:
     print(f"Wrote effects.csv and the two runs (a/, b/) to {out}")
 
 
+def _sweep(args: argparse.Namespace) -> None:
+    from experiments.engines import engine
+    from experiments.experiment import load_experiment
+    from experiments.sweep import run_sweep
+
+    loaded = load_experiment(args.experiment)
+    out = args.out or Path("results") / "sweeps" / loaded.experiment.name
+    started = time.perf_counter()
+    with engine(args.workers, args.scheduler) as chosen:
+        print(f"Sweep {loaded.experiment.name} into {out} on {chosen.description}", file=sys.stderr)
+        report = run_sweep(
+            loaded,
+            out,
+            chosen.executor,
+            chosen.slots,
+            chosen.description,
+            flush_runs=args.flush_runs,
+        )
+    minutes = (time.perf_counter() - started) / 60
+    print(
+        f"{report.total} runs: {report.already_done} were already stored, {report.ran} ran now "
+        f"({report.failed} failed) in {minutes:.1f} min; {report.parts_written} part(s) written"
+    )
+    for error in dict.fromkeys(report.errors):
+        print(f"  failed: {error}")
+    print(f"Results in {out}/runs (Parquet); next: spridning analyse {out}")
+
+
+def _analyse(args: argparse.Namespace) -> None:
+    from experiments.analysis import AnalysisError, analyse
+
+    try:
+        report = analyse(args.folder)
+    except AnalysisError as error:
+        raise UserError(str(error)) from None
+    for note in report.notes:
+        print(note)
+    for path in report.files:
+        print(f"wrote {path}")
+
+
 def _params(args: argparse.Namespace) -> None:
     from model.params import register_table
 
@@ -164,6 +208,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.set_defaults(handler=_compare)
 
+    sweep = commands.add_parser(
+        "sweep", help="run an experiment's design with replications (resumable) into a folder"
+    )
+    sweep.add_argument(
+        "experiment", help="an experiment file, or a name from experiments/examples/"
+    )
+    sweep.add_argument(
+        "--workers",
+        type=_positive_int,
+        help="local worker processes (default: the number of cores)",
+    )
+    sweep.add_argument(
+        "--scheduler", help="address of a Dask scheduler (tcp://host:port) to run on instead"
+    )
+    sweep.add_argument("--out", type=Path, help="result folder (default results/sweeps/<name>)")
+    sweep.add_argument(
+        "--flush-runs",
+        type=_positive_int,
+        default=256,
+        help="write a Parquet part every N finished runs (or 30 s; default 256)",
+    )
+    sweep.set_defaults(handler=_sweep)
+
+    analysis = commands.add_parser(
+        "analyse", help="Sobol / Morris indices, response tables and PRIM boxes of a sweep"
+    )
+    analysis.add_argument("folder", type=Path, help="a sweep's result folder")
+    analysis.set_defaults(handler=_analyse)
+
     params = commands.add_parser("params", help="print the parameter register")
     params.add_argument("--section", help="only one section, e.g. awareness")
     params.set_defaults(handler=_params)
@@ -176,7 +249,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], None] = args.handler
     try:
         handler(args)
-    except (UserError, ReferenceDataError, ScenarioError) as error:
+    except (
+        UserError,
+        ReferenceDataError,
+        ScenarioError,
+        ExperimentError,
+        SweepFolderError,
+        ConnectionError,
+    ) as error:
         print(f"spridning {args.command}: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -14,7 +14,19 @@ from typing import Any
 
 import pandas as pd
 
-PACKAGES = ("spridning", "mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic")
+PACKAGES = (
+    "spridning",
+    "mesa",
+    "numpy",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "pydantic",
+    "salib",
+    "duckdb",
+    "distributed",
+    "ema_workbench",
+)
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
