@@ -200,10 +200,22 @@ def _resolve(
         for value in resolved.values or (low, high):
             try:
                 scenario.with_overrides({path: round(value) if integer else value})
-            except (ScenarioError, KeyError, IndexError, TypeError) as error:
-                detail = str(error).split("\n", 1)[-1].strip()
-                raise ExperimentError(f"{name} = {value!r} is not allowed: {detail}") from None
+            except ScenarioError as error:
+                own = [line.strip() for line in str(error).splitlines() if _about(line, path)]
+                if own:  # errors that involve other fields too (shares summing to 1) wait for the run
+                    raise ExperimentError(f"{name} = {value!r} is not allowed: {own[0]}") from None
+            except (KeyError, IndexError, TypeError) as error:
+                raise ExperimentError(f"{name}: not a parameter of the scenario ({error})") from None
     return resolved
+
+
+def _about(line: str, path: str) -> bool:
+    """Whether a scenario error line is about the field at ``path`` (innovations by position)."""
+    key = line.strip().split(":", 1)[0]
+    if path.startswith("innovations."):
+        _, position, field_name = path.split(".")
+        return key.startswith(f"innovations[{position}]") and key.endswith(f".{field_name}")
+    return key == path
 
 
 def _selected(selection: Selection) -> dict[str, ParameterRange]:
