@@ -1,0 +1,314 @@
+"""Where and when an innovation spread: a map of Sweden, one replication, with a time slider.
+
+One replication is one possible history; the map shows its geography (neighbour
+contagion, early large municipalities), not an average. It works offline: by default a
+marker at each municipality's map point on Plotly's built-in geography; given a GeoJSON
+file of municipality boundaries it draws the real polygons instead. Each municipality is
+coloured by the month it first adopted; grey means not adopted (yet, at the slider's
+year, or at all by the end of the run). Hover shows the final stage, which can differ
+from the slider year's (the table records only the first adoption and the end state).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from viz.checks import choose, require_columns, require_rows, single_innovation
+from viz.labels import check_lang, label, number, stage_label
+from viz.layout import GREY, finish
+
+OUTCOME_COLUMNS = ("replication", "innovation", "kommunkod", "adopted_month", "final_stage")
+REFERENCE_COLUMNS = ("kommunkod", "name", "county", "population", "lat", "lon")
+# Property names that usually hold the municipality code, tried first.
+CODE_FIELDS = ("kommunkod", "KnKod", "knkod", "kommun_kod", "KOMMUNKOD", "code", "kod", "id")
+COLOURSCALE = "Viridis"
+
+
+def _code(value: object) -> str:
+    """A municipality code as the reference table writes it: 4 digits, leading zero kept."""
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):04d}"
+    text = str(value).strip()
+    return text.zfill(4) if text.isdigit() and len(text) <= 4 else text
+
+
+def load_boundaries(path: str | Path, codes: set[str]) -> dict:
+    """Read a GeoJSON FeatureCollection and set each feature's ``id`` to its 4-digit code.
+
+    The code field is found by its values: the property (or feature id) whose values
+    cover every code in ``codes``. Raises ValueError naming the file and what was expected.
+    """
+    path = Path(path)
+    expected = (
+        "a GeoJSON FeatureCollection of municipality polygons with a property holding "
+        "the 4-digit kommunkod (such as 'kommunkod': '0114')"
+    )
+    if not path.is_file():
+        raise ValueError(f"{path}: boundaries file not found; expected {expected}")
+    try:
+        geojson = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path}: not valid JSON ({error}); expected {expected}") from error
+    features = geojson.get("features") if isinstance(geojson, dict) else None
+    if not isinstance(features, list) or not features:
+        raise ValueError(f"{path}: no 'features' list; expected {expected}")
+
+    candidates: dict[str, list[str]] = {"(feature id)": [_code(f.get("id")) for f in features]}
+    names = list(dict.fromkeys(k for f in features for k in (f.get("properties") or {})))
+    for name in names:
+        candidates[name] = [_code((f.get("properties") or {}).get(name)) for f in features]
+    order = [n for n in CODE_FIELDS if n in candidates] + list(candidates)
+    for name in dict.fromkeys(order):
+        if codes <= set(candidates[name]):
+            geojson = {**geojson, "features": []}
+            for feature, code in zip(features, candidates[name], strict=True):
+                geojson["features"].append({**feature, "id": code})
+            return geojson
+    best = max(candidates, key=lambda n: len(codes & set(candidates[n])))
+    missing = sorted(codes - set(candidates[best]))
+    raise ValueError(
+        f"{path}: no property holds the municipality codes of the table; expected {expected}. "
+        f"Properties found: {names}; the closest, {best!r}, lacks {len(missing)} of "
+        f"{len(codes)} codes (e.g. {missing[:5]})"
+    )
+
+
+def _municipalities(
+    table: pd.DataFrame, reference: pd.DataFrame, replication: int, innovation: str | None
+) -> tuple[str, pd.DataFrame]:
+    """The innovation drawn and one row per municipality: reference columns and outcome."""
+    require_columns(table, OUTCOME_COLUMNS, "municipalities table")
+    require_columns(reference, REFERENCE_COLUMNS, "reference table")
+    require_rows(table, "municipalities table")
+    choose(replication, sorted(table["replication"].unique().tolist()), "replication")
+    rows = table[table["replication"] == replication]
+    innovation = single_innovation(rows, innovation, "municipalities table")
+    rows = rows[rows["innovation"].astype(str) == innovation].copy()
+    rows["kommunkod"] = rows["kommunkod"].astype(str)
+    if rows["kommunkod"].duplicated().any():
+        raise ValueError("municipalities table: a municipality appears twice in one replication")
+    reference = reference.assign(kommunkod=reference["kommunkod"].astype(str))
+    unknown = sorted(set(rows["kommunkod"]) - set(reference["kommunkod"]))
+    if unknown:
+        raise ValueError(f"municipalities table: codes not in the reference table: {unknown[:5]}")
+    merged = reference.merge(
+        rows[["kommunkod", "adopted_month", "final_stage"]], on="kommunkod", how="left"
+    )
+    absent = merged["final_stage"].isna()
+    if absent.any():
+        raise ValueError(
+            f"municipalities table: {int(absent.sum())} municipalities of the reference table "
+            f"have no row for {innovation!r}, replication {replication} "
+            f"(e.g. {merged.loc[absent, 'kommunkod'].head(5).tolist()})"
+        )
+    merged["adopted_month"] = pd.to_numeric(merged["adopted_month"]).astype(float)
+    return innovation, merged
+
+
+def _hover(lang: str) -> str:
+    return (
+        "<b>%{customdata[0]}</b> (%{customdata[1]})"
+        f"<br>{label('population', lang)}: %{{customdata[2]}}"
+        f"<br>{label('adopted_month', lang)}: %{{customdata[3]}}"
+        f"<br>{label('final_stage', lang)}: %{{customdata[4]}}<extra></extra>"
+    )
+
+
+def _customdata(rows: pd.DataFrame, lang: str) -> np.ndarray:
+    months = [label("never", lang) if math.isnan(m) else str(int(m)) for m in rows["adopted_month"]]
+    return np.column_stack(
+        [
+            rows["name"].astype(str),
+            rows["county"].astype(str),
+            [number(p, lang) for p in rows["population"]],
+            months,
+            [stage_label(str(s), lang) for s in rows["final_stage"]],
+        ]
+    )
+
+
+def _split(data: pd.DataFrame, cutoff: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(adopted by month ``cutoff``, not adopted by then)."""
+    adopted = data["adopted_month"] <= cutoff
+    return data[adopted], data[~adopted]
+
+
+def _marker_traces(data: pd.DataFrame, cutoff: int, months: int, lang: str) -> list[go.Scattergeo]:
+    adopted, other = _split(data, cutoff)
+    hover = _hover(lang)
+    return [
+        go.Scattergeo(
+            lat=adopted["lat"],
+            lon=adopted["lon"],
+            mode="markers",
+            marker={
+                "size": 7,
+                "color": adopted["adopted_month"],
+                "colorscale": COLOURSCALE,
+                "cmin": 1,
+                "cmax": months,
+                "colorbar": {"title": {"text": label("adopted_month", lang)}},
+                "line": {"width": 0.3, "color": "#444"},
+            },
+            customdata=_customdata(adopted, lang),
+            hovertemplate=hover,
+            name=label("adopted_by_then", lang),
+            meta={"role": "adopted"},
+        ),
+        go.Scattergeo(
+            lat=other["lat"],
+            lon=other["lon"],
+            mode="markers",
+            marker={"size": 6, "color": GREY, "line": {"width": 0.3, "color": "#777"}},
+            customdata=_customdata(other, lang),
+            hovertemplate=hover,
+            name=label("not_adopted", lang),
+            meta={"role": "not_adopted"},
+        ),
+    ]
+
+
+def _polygon_traces(
+    data: pd.DataFrame, cutoff: int, months: int, lang: str, geojson: dict | None
+) -> list[go.Choropleth]:
+    """Polygons; ``geojson`` only in the figure's own traces (frames reuse it)."""
+    adopted, other = _split(data, cutoff)
+    hover = _hover(lang)
+    shape = {} if geojson is None else {"geojson": geojson}
+    border = {"line": {"width": 0.3, "color": "#555"}}
+    return [
+        go.Choropleth(
+            **shape,
+            locations=adopted["kommunkod"],
+            z=adopted["adopted_month"],
+            colorscale=COLOURSCALE,
+            zmin=1,
+            zmax=months,
+            marker=border,
+            colorbar={"title": {"text": label("adopted_month", lang)}},
+            customdata=_customdata(adopted, lang),
+            hovertemplate=hover,
+            name=label("adopted_by_then", lang),
+            meta={"role": "adopted"},
+        ),
+        go.Choropleth(
+            **shape,
+            locations=other["kommunkod"],
+            z=np.zeros(len(other)),
+            colorscale=[[0, GREY], [1, GREY]],
+            showscale=False,
+            showlegend=True,
+            marker=border,
+            customdata=_customdata(other, lang),
+            hovertemplate=hover,
+            name=label("not_adopted", lang),
+            meta={"role": "not_adopted"},
+        ),
+    ]
+
+
+def adoption_map(
+    municipalities_table: pd.DataFrame,
+    reference: pd.DataFrame,
+    replication: int = 0,
+    innovation: str | None = None,
+    boundaries: str | Path | None = None,
+    months: int | None = None,
+    lang: str = "sv",
+) -> go.Figure:
+    """Map of one replication: each municipality coloured by its first adoption month.
+
+    ``reference`` is ``model.reference.load_municipalities()``. ``innovation`` may be
+    left out only when the table holds one. The slider has one step per year (the state
+    at the end of that year), ending at the run's last month: ``months`` if given, else
+    the last adoption month rounded up to a whole year (the table does not record the run
+    length). ``boundaries``: path to a GeoJSON file of municipality polygons.
+    """
+    check_lang(lang)
+    innovation, data = _municipalities(municipalities_table, reference, replication, innovation)
+    last = data["adopted_month"].max()
+    if months is None:
+        months = 12 * max(1, math.ceil(last / 12)) if not math.isnan(last) else 12
+    elif not math.isnan(last) and last > months:
+        raise ValueError(f"months={months} but a municipality adopted in month {int(last)}")
+    years = math.ceil(months / 12)
+    cutoffs = [min(12 * y, months) for y in range(1, years + 1)]
+
+    if boundaries is None:
+
+        def traces(cutoff: int, first: bool) -> list:
+            return _marker_traces(data, cutoff, months, lang)
+    else:
+        geojson = load_boundaries(boundaries, set(data["kommunkod"]))
+
+        def traces(cutoff: int, first: bool) -> list:
+            return _polygon_traces(data, cutoff, months, lang, geojson if first else None)
+
+    fig = go.Figure(data=traces(cutoffs[-1], first=True))
+    fig.frames = [
+        go.Frame(data=traces(cutoff, first=False), name=str(year), traces=[0, 1])
+        for year, cutoff in enumerate(cutoffs, start=1)
+    ]
+    still = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}
+    steps = [
+        {"label": str(year), "method": "animate", "args": [[str(year)], still]}
+        for year in range(1, years + 1)
+    ]
+    playing = {"frame": {"duration": 600, "redraw": True}, "mode": "immediate"}
+    finish(
+        fig,
+        lang,
+        f"{label('map_title', lang)}: {innovation} ({label('map_replication', lang)} "
+        f"{replication})",
+        geo={
+            "scope": "europe",
+            "fitbounds": "locations",
+            "projection": {"type": "mercator"},
+            "resolution": 50,
+            "showcountries": True,
+            "showland": True,
+            "landcolor": "#f4f4f4",
+            "showlakes": True,
+            "lakecolor": "#e6f0fa",
+        },
+        legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.7)"},
+        height=750,
+        sliders=[
+            {
+                "active": len(steps) - 1,
+                "currentvalue": {"prefix": label("by_end_of_year", lang)},
+                "steps": steps,
+                "pad": {"t": 30},
+            }
+        ],
+        updatemenus=[
+            {
+                "type": "buttons",
+                "showactive": False,
+                "x": 0.0,
+                "y": 0.0,
+                "xanchor": "right",
+                "yanchor": "top",
+                "pad": {"t": 30, "r": 10},
+                "buttons": [
+                    {
+                        "label": label("play", lang),
+                        "method": "animate",
+                        "args": [[str(y) for y in range(1, years + 1)], playing],
+                    },
+                    {
+                        "label": label("pause", lang),
+                        "method": "animate",
+                        "args": [[None], still],
+                    },
+                ],
+            }
+        ],
+    )
+    return fig

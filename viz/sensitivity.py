@@ -1,0 +1,206 @@
+"""Sensitivity analysis figures: which parameters drive an outcome, and how.
+
+The model has many uncertain parameters; before a result is used in an argument, these
+figures show whether it rests on one of them. They read tidy tables from the analysis
+code (contracts in each function's docstring); parameter names are shown as they are.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from viz.checks import choose, require_columns, require_rows
+from viz.labels import check_lang, label
+from viz.layout import finish, palette, transparent
+
+SOBOL_COLUMNS = ("outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf")
+MORRIS_COLUMNS = ("outcome", "parameter", "mu_star", "mu_star_conf", "sigma")
+RESPONSE_COLUMNS = ("outcome", "mean", "ci_low", "ci_high", "n")
+
+
+def _one_outcome(table: pd.DataFrame, outcome: str, what: str) -> pd.DataFrame:
+    require_rows(table, what)
+    choose(outcome, list(dict.fromkeys(table["outcome"].astype(str))), f"outcome in {what}")
+    rows = table[table["outcome"].astype(str) == outcome]
+    if "parameter" in rows.columns and rows["parameter"].duplicated().any():
+        raise ValueError(f"{what}: a parameter appears twice for outcome {outcome!r}")
+    return rows
+
+
+def sobol_indices(sobol: pd.DataFrame, outcome: str, lang: str = "sv") -> go.Figure:
+    """First-order (S1) and total (ST) Sobol indices with confidence bars, by ST.
+
+    ``sobol`` columns: outcome, parameter, S1, S1_conf, ST, ST_conf (the conf columns
+    are half-widths of the indices' confidence intervals). Parameters are sorted by ST,
+    largest first; a large ST - S1 gap means the parameter acts through interactions.
+    """
+    check_lang(lang)
+    require_columns(sobol, SOBOL_COLUMNS, "sobol table")
+    rows = _one_outcome(sobol, outcome, "sobol table").sort_values("ST", ascending=False)
+    parameters = rows["parameter"].astype(str).tolist()
+    colours = palette(2)
+    fig = go.Figure()
+    for key, name, colour in (("S1", "s1", colours[0]), ("ST", "st", colours[1])):
+        fig.add_trace(
+            go.Bar(
+                x=parameters,
+                y=rows[key],
+                error_y={"type": "data", "array": rows[f"{key}_conf"], "visible": True},
+                name=label(name, lang),
+                marker_color=colour,
+                customdata=rows[f"{key}_conf"],
+                hovertemplate=f"<b>%{{x}}</b><br>{label(name, lang)}: %{{y:.3f}}"
+                " ± %{customdata:.3f}<extra></extra>",
+                meta={"index": key},
+            )
+        )
+    return finish(
+        fig,
+        lang,
+        label("sobol_title", lang).format(outcome=outcome),
+        barmode="group",
+        xaxis={"title": {"text": label("parameter", lang)}},
+        yaxis={"title": {"text": label("sobol_axis", lang)}},
+    )
+
+
+def morris_plot(morris: pd.DataFrame, outcome: str, lang: str = "sv") -> go.Figure:
+    """Morris screening: mu* (importance) against sigma (non-linearity or interaction).
+
+    ``morris`` columns: outcome, parameter, mu_star, mu_star_conf, sigma. Each point is
+    labelled with its parameter; the horizontal bar is mu_star's confidence half-width.
+    """
+    check_lang(lang)
+    require_columns(morris, MORRIS_COLUMNS, "morris table")
+    rows = _one_outcome(morris, outcome, "morris table")
+    fig = go.Figure(
+        go.Scatter(
+            x=rows["mu_star"],
+            y=rows["sigma"],
+            mode="markers+text",
+            text=rows["parameter"].astype(str),
+            textposition="top center",
+            marker={"size": 9, "color": palette(1)[0]},
+            error_x={"type": "data", "array": rows["mu_star_conf"], "visible": True},
+            customdata=rows["mu_star_conf"],
+            hovertemplate=f"<b>%{{text}}</b><br>{label('mu_star', lang)}: %{{x:.3g}}"
+            f" ± %{{customdata:.3g}}<br>{label('sigma', lang)}: %{{y:.3g}}<extra></extra>",
+            name=outcome,
+            showlegend=False,
+        )
+    )
+    return finish(
+        fig,
+        lang,
+        label("morris_title", lang).format(outcome=outcome),
+        xaxis={"title": {"text": label("mu_star", lang)}, "rangemode": "tozero"},
+        yaxis={"title": {"text": label("sigma", lang)}, "rangemode": "tozero"},
+    )
+
+
+def response_surface(
+    response: pd.DataFrame, x: str, y: str | None = None, *, outcome: str, lang: str = "sv"
+) -> go.Figure:
+    """The outcome's mean as a function of one parameter (line with its CI band) or two
+    (heatmap, CI and n in the hover).
+
+    ``response`` columns: one per varied parameter, then outcome, mean, ci_low, ci_high,
+    n; ``outcome`` is keyword-only. Every other varied parameter must be held at one value in the table (filter it
+    first); otherwise the figure would silently mix settings.
+    """
+    check_lang(lang)
+    require_columns(response, RESPONSE_COLUMNS, "response table")
+    parameters = [c for c in response.columns if c not in RESPONSE_COLUMNS]
+    choose(x, parameters, "parameter x in response table")
+    if y is not None:
+        choose(y, parameters, "parameter y in response table")
+        if y == x:
+            raise ValueError(f"x and y must be different parameters, both are {x!r}")
+    rows = _one_outcome(response, outcome, "response table")
+    drawn = [x] if y is None else [x, y]
+    varying = [p for p in parameters if p not in drawn and rows[p].nunique(dropna=False) > 1]
+    if varying:
+        raise ValueError(
+            f"response table also varies {varying}; filter it to one value of each, "
+            f"or draw one of them as y"
+        )
+    if rows.duplicated(drawn).any():
+        raise ValueError(f"response table has several rows for the same {drawn}")
+    mean_text = label("outcome_mean", lang).format(outcome=outcome)
+    colour = palette(1)[0]
+    if y is None:
+        rows = rows.sort_values(x)
+        ci = label("ci95", lang)
+        edge = {"width": 0, "color": colour}
+        fig = go.Figure(
+            [
+                go.Scatter(
+                    x=rows[x],
+                    y=rows["ci_low"],
+                    mode="lines",
+                    line=edge,
+                    showlegend=False,
+                    hoverinfo="skip",
+                    name=f"{ci}: {label('ci_low', lang)}",
+                    meta={"role": "band_low"},
+                ),
+                go.Scatter(
+                    x=rows[x],
+                    y=rows["ci_high"],
+                    mode="lines",
+                    line=edge,
+                    fill="tonexty",
+                    fillcolor=transparent(colour),
+                    name=ci,
+                    hoverinfo="skip",
+                    meta={"role": "band_high"},
+                ),
+                go.Scatter(
+                    x=rows[x],
+                    y=rows["mean"],
+                    mode="lines+markers",
+                    line={"color": colour, "width": 2},
+                    name=mean_text,
+                    customdata=rows[["ci_low", "ci_high", "n"]].to_numpy(),
+                    hovertemplate=f"{x}: %{{x}}<br>{mean_text}: %{{y:.3g}}<br>{ci}: "
+                    "%{customdata[0]:.3g} – %{customdata[1]:.3g}"
+                    f"<br>n = %{{customdata[2]:.0f}} {label('runs', lang)}<extra></extra>",
+                    meta={"role": "mean"},
+                ),
+            ]
+        )
+        return finish(
+            fig,
+            lang,
+            label("response_title", lang).format(outcome=outcome, x=x),
+            xaxis={"title": {"text": x}},
+            yaxis={"title": {"text": mean_text}},
+        )
+    grid = rows.pivot(index=y, columns=x, values="mean")
+    extra = [
+        rows.pivot(index=y, columns=x, values=c).reindex_like(grid).to_numpy()
+        for c in ("ci_low", "ci_high", "n")
+    ]
+    ci = label("ci95", lang)
+    fig = go.Figure(
+        go.Heatmap(
+            x=grid.columns.to_numpy(),
+            y=grid.index.to_numpy(),
+            z=grid.to_numpy(),
+            customdata=np.stack(extra, axis=-1).tolist(),
+            colorbar={"title": {"text": mean_text}},
+            hovertemplate=f"{x}: %{{x}}<br>{y}: %{{y}}<br>{mean_text}: %{{z:.3g}}<br>{ci}: "
+            "%{customdata[0]:.3g} – %{customdata[1]:.3g}"
+            f"<br>n = %{{customdata[2]:.0f}} {label('runs', lang)}<extra></extra>",
+            name=mean_text,
+        )
+    )
+    return finish(
+        fig,
+        lang,
+        label("response_title_2d", lang).format(outcome=outcome, x=x, y=y),
+        xaxis={"title": {"text": x}},
+        yaxis={"title": {"text": y}},
+    )
