@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # Python 3.12 as selected by .python-version through pyenv; fall back to pyenv's own folder.
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo $(HOME)/.pyenv/versions/3.12.1/bin/python3.12)
 
-.PHONY: run test bench lock clean regression-refresh docs
+.PHONY: run test bench bench-sweep lock clean regression-refresh docs
 
 $(STAMP): pyproject.toml requirements.lock
 	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
@@ -25,6 +25,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
+
+bench-sweep: $(STAMP)
+	$(BIN)/python benchmarks/bench_sweep.py
 
 # Refresh the full lock (every transitive package pinned) after changing pyproject.toml.
 lock: $(STAMP)

@@ -202,10 +202,14 @@ def _resolve(
                 scenario.with_overrides({path: round(value) if integer else value})
             except ScenarioError as error:
                 own = [line.strip() for line in str(error).splitlines() if _about(line, path)]
-                if own:  # errors that involve other fields too (shares summing to 1) wait for the run
+                if (
+                    own
+                ):  # errors that involve other fields too (shares summing to 1) wait for the run
                     raise ExperimentError(f"{name} = {value!r} is not allowed: {own[0]}") from None
             except (KeyError, IndexError, TypeError) as error:
-                raise ExperimentError(f"{name}: not a parameter of the scenario ({error})") from None
+                raise ExperimentError(
+                    f"{name}: not a parameter of the scenario ({error})"
+                ) from None
     return resolved
 
 

@@ -1,7 +1,8 @@
 """The supplier market's state: one slot per supplier that ever existed, as arrays.
 
-Prices follow an experience curve in each supplier's cumulative deployments; cash moves
-with margin on revenue minus fixed cost; a supplier with negative cash exits.
+Unit costs follow an experience curve in each supplier's cumulative deployments and
+prices follow them (fully by default, see ``price_pass_through``); cash moves with the
+margin on revenue minus fixed cost; a supplier with negative cash exits.
 """
 
 from __future__ import annotations
@@ -77,8 +78,16 @@ class SupplierMarket:
         return slot
 
     def update_prices(self) -> None:
-        curve = np.power(1.0 + self.experience, self._log2_progress)
-        self.price = self.list_price * np.maximum(curve, self.params.min_price_ratio)
+        """The experience curve lowers unit cost; ``price_pass_through`` of it reaches the
+        price, and the rest widens the margin (1: price falls with cost, margin share fixed)."""
+        p = self.params
+        cost_curve = np.maximum(
+            np.power(1.0 + self.experience, self._log2_progress), p.min_price_ratio
+        )
+        self.price = self.list_price * cost_curve**p.price_pass_through
+        self.margin_share = p.margin + (1.0 - p.margin) * (
+            1.0 - cost_curve ** (1.0 - p.price_pass_through)
+        )
 
     def spare_by_row(self) -> np.ndarray:
         """Customers the active suppliers of each market can still take."""
@@ -135,7 +144,7 @@ class SupplierMarket:
     def settle_month(self) -> np.ndarray:
         """Book margin minus fixed cost; return the slots that exit this month."""
         alive = self.alive
-        self.cash[alive] += self.params.margin * self.revenue[alive] - self.fixed_cost[alive]
+        self.cash[alive] += self.margin_share[alive] * self.revenue[alive] - self.fixed_cost[alive]
         exiting = np.flatnonzero(alive & (self.cash < 0.0))
         self.alive[exiting] = False
         self.cash[exiting] = 0.0  # liquidated: no negative cash carried

@@ -115,6 +115,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("suppliers.margin", "share of revenue", 0.3, (0.1, 0.5), UNIT, ASSUMPTION, "contribution margin on revenue, before fixed cost"),
     _p("suppliers.bid_noise_sd", "sd of log bid factor", 0.2, (0.05, 0.5), (0.0, 3.0), ASSUMPTION, "how much buyers' valuation of suppliers varies beyond price (quality, fit)"),
     _p("suppliers.progress_ratio", "price per doubling", 0.9, (0.8, 0.97), (0.5, 1.0), "assumption; experience-curve studies report progress ratios of roughly 0.7-0.95", "price multiplier per doubling of a supplier's cumulative deployments"),
+    _p("suppliers.price_pass_through", "share", 1.0, (0.5, 1.0), UNIT, "assumption: 1 = competitive pricing passes every experience saving on; below 1 suppliers keep part as margin", "share of the experience curve's cost saving passed on in price (elasticity of price to unit cost)"),
     _p("suppliers.min_price_ratio", "x list price", 0.5, (0.3, 0.8), UNIT, ASSUMPTION, "floor of the experience curve"),
     _p("suppliers.entry_rate", "per month", 0.05, (0.0, 0.2), UNIT, "design brief: new suppliers enter when procurement demand is visible", "chance per month that a supplier enters when demand is visible"),
     _p("suppliers.entry_demand", "waiting municipalities", 3, (1, 10), (1, 100000), ASSUMPTION, "municipalities waiting for a supplier that make demand visible"),
@@ -161,6 +162,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("process_fund.total_msek", "MSEK", 400.0, (200.0, 600.0), (0.0, 10000.0), "design brief: a one-off 400 MSEK fund, as accompanied Denmark's 2007 reform (SKL study trip 2014)", "the fund's total"),
     _p("process_fund.years", "years", 2, (1, 4), (1, 20), ASSUMPTION, "years over which the fund is spent"),
     _p("process_fund.start_month", "month of the run", 13, (1, 60), (1, 1200), ASSUMPTION, "month the fund opens"),
+    _p("process_fund.capacity_retention", "probability", 0.5, (0.2, 0.8), UNIT, ASSUMPTION, "chance a municipality keeps the capacity the fund built once it ends"),
     _p("process_fund.support_cost_msek_year", "MSEK per municipality-year", 0.8, (0.5, 1.2), (0.01, 100.0), ASSUMPTION, "process and consultancy support for one municipality for a year"),
     # --- mechanisms ----------------------------------------------------------------------
     _switch("mechanisms.external_awareness", "awareness from suppliers' marketing, media and scanning"),

@@ -25,9 +25,17 @@ class CapacityBuilding:
         self.funded: dict[str, np.ndarray] = {}
         self.kept = np.zeros(traits.idea_org.size, dtype=bool)
 
-    def fund(self, source: str, funded: np.ndarray) -> None:
-        self.funded[source] = funded
+    def fund(self, source: str, rank: np.ndarray, count: int) -> np.ndarray:
+        """Fund up to ``count`` municipalities per replication (returned: how many), first in ``rank`` order among
+        those that lack a capacity and have no support from another lever yet: money is
+        never spent on capacity a municipality already has."""
+        size = self.model.structure.block_size
+        needs = ~(self.has_support | (self.original_idea_org & self.original_scanning))
+        order = np.where(needs, rank, rank.max() + 1).reshape(-1, size)
+        place = np.argsort(np.argsort(order, axis=1, kind="stable"), axis=1, kind="stable")
+        self.funded[source] = funded = (place < count).reshape(-1) & needs
         self._apply()
+        return funded.reshape(-1, size).sum(axis=1)  # funded per replication
 
     def end(self, source: str, retention: float, u: np.ndarray) -> None:
         funded = self.funded.pop(source, None)

@@ -1,6 +1,7 @@
 """A Danish-style one-off fund for process and consultancy support (as accompanied
 Denmark's 2007 reform): spent over a few years on capacity building in municipalities,
-in the order of a targeting rule; what cannot buy a whole municipality-year is unspent."""
+in the order of a targeting rule; what cannot buy a whole municipality-year is unspent,
+and so is money for places that would go to municipalities with nothing to build."""
 
 from __future__ import annotations
 
@@ -27,11 +28,11 @@ class ProcessFund:
         self.end = s.start_month + 12 * s.years
         self.monthly = s.total_msek / (12.0 * s.years)
         self.rngs = [stream(seed, "policy:process_fund") for seed in model.seeds]
-        self.rank = priority(model, s.targeting, self.rngs)
         per_year = s.total_msek / s.years
-        self.supported = min(
+        self.places = min(
             model.structure.block_size, math.floor(per_year / s.support_cost_msek_year + 1e-9)
         )
+        self.supported = np.zeros(model.replications)  # per replication, from the start
 
     def apply(self, model: DiffusionModel) -> None:
         month = model.month
@@ -39,10 +40,11 @@ class ProcessFund:
             return
         if month == self.end:
             u = np.concatenate([rng.random(model.structure.block_size) for rng in self.rngs])
-            self.capacity.end(self.source, model.spec.policies.programme.capacity_retention, u)
+            self.capacity.end(self.source, self.settings.capacity_retention, u)
             return
-        if month == self.start:
-            self.capacity.fund(self.source, self.rank < self.supported)
+        if month == self.start:  # rank municipalities as they are now (other levers included)
+            rank = priority(model, self.settings.targeting, self.rngs)
+            self.supported = self.capacity.fund(self.source, rank, self.places)
         spent = self.supported * self.settings.support_cost_msek_year / 12.0
         model.money.budget += self.monthly
         model.money.administered += spent

@@ -4,7 +4,7 @@ competence centre and administration, with a targeting rule.
 
 Money per replication and month: the budget comes in twelfths; administration, centre
 and FoU money are spent as they come; capacity money buys whole municipality-years of
-innovation leads (the rest is unspent); grant money fills a pot that trials draw on
+innovation leads for municipalities that lack a capacity (the rest is unspent); grant money fills a pot that trials draw on
 (first come, first served) and that is emptied into "unspent" at the end of each
 programme year. Budget = granted + administered + unspent + what is in the pot.
 """
@@ -35,12 +35,11 @@ class InnovationProgramme:
         self.monthly = s.annual_budget_msek / 12.0
         self.rngs = [stream(seed, "policy:programme") for seed in model.seeds]
         size = model.structure.block_size
-        self.rank = priority(model, s.targeting, self.rngs)
-        eligible_count = size if s.targeting == "all" else math.ceil(s.target_share * size)
-        self.eligible = self.rank < eligible_count
+        self.eligible_count = size if s.targeting == "all" else math.ceil(s.target_share * size)
         self.leads = min(
             size, math.floor(s.annual_budget_msek * s.share_capacity / s.lead_cost_msek_year + 1e-9)
         )
+        self.leads_funded = np.zeros(model.replications)  # per replication, from the start
         environments = model.structure.fou_members.shape[0] // model.replications
         regional = len(model.structure.counties.labels)
         extra = math.floor(s.annual_budget_msek * s.share_fou / s.fou_cost_per_trial_msek + 1e-9)
@@ -63,7 +62,7 @@ class InnovationProgramme:
             self._new_programme_year(model)
         money.budget += self.monthly
         levers.grant_pot += self.monthly * s.share_grants
-        spent_leads = self.leads * s.lead_cost_msek_year / 12.0
+        spent_leads = self.leads_funded * s.lead_cost_msek_year / 12.0
         spent = (
             self.monthly * (s.share_administration + s.share_centre) + spent_leads + self.fou_spend
         )
@@ -77,11 +76,13 @@ class InnovationProgramme:
         if model.month > self.start:  # last year's grant money that no trial used
             model.money.unspent += levers.grant_pot
             levers.grant_pot[:] = 0.0
-        else:
-            levers.grant_share[:] = np.where(self.eligible, self.settings.grant_share_of_trial, 0.0)
+        else:  # the start: rank municipalities as they are now (other levers included)
+            rank = priority(model, self.settings.targeting, self.rngs)
+            eligible = rank < self.eligible_count
+            levers.grant_share[:] = np.where(eligible, self.settings.grant_share_of_trial, 0.0)
             levers.external_boost += self.boost
             model.fou.capacity += self.fou_extra
-            self.capacity.fund(self.source, self.rank < self.leads)
+            self.leads_funded = self.capacity.fund(self.source, rank, self.leads)
 
     def _finish(self, model: DiffusionModel) -> None:
         levers = model.levers

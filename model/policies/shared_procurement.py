@@ -2,7 +2,9 @@
 county, or one national purchasing body like Adda) instead of one by one.
 
 Members get a shorter and cheaper procurement, their deployments count more on the
-supplier's experience curve (pooled volume: lower prices, more revenue, fewer exits),
+supplier's experience curve (pooled volume: lower unit costs and prices; whether that
+leaves suppliers more margin, and so fewer exits, depends on
+``suppliers.price_pass_through``: at the default 1 every saving goes to the buyers),
 and with state risk sharing the state refunds part of a failed trial's cost, which
 also lowers members' penalty for uncertainty in proportion. A county consortium needs at
 least two members; a lone joiner procures alone. Individual procurement stays the path
