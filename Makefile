@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # Python 3.12 as selected by .python-version through pyenv; fall back to pyenv's own folder.
 PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo $(HOME)/.pyenv/versions/3.12.1/bin/python3.12)
 
-.PHONY: run test bench bench-sweep lock clean regression-refresh docs
+.PHONY: run test bench bench-sweep lock clean regression-refresh docs browser
 
 $(STAMP): pyproject.toml requirements.lock
 	@if [ -x $(BIN)/python ] && ! $(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
@@ -19,9 +19,21 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP)
 	$(BIN)/spridning run baseline --replications 20 --seed 1 --workers 2 --out results/baseline
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The explorer's tests drive Debian's chromium through Playwright (Playwright's own browser
+# download does not work here). Installed when missing and we may; otherwise those tests skip.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing Debian's chromium for the browser tests"; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 || \
+			{ apt-get update -q >/dev/null 2>&1 && \
+			  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1; } || \
+			echo "could not install chromium: the browser tests will be skipped"; \
+		else echo "chromium is missing and cannot be installed here: the browser tests will be skipped"; fi; }
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
