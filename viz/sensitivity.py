@@ -20,8 +20,15 @@ MORRIS_COLUMNS = ("outcome", "parameter", "mu_star", "mu_star_conf", "sigma")
 RESPONSE_COLUMNS = ("outcome", "mean", "ci_low", "ci_high", "n")
 
 
-def _one_outcome(table: pd.DataFrame, outcome: str, what: str) -> pd.DataFrame:
+def _one_outcome(
+    table: pd.DataFrame, outcome: str, what: str, innovation: str = "all"
+) -> pd.DataFrame:
+    """The rows of one outcome (and, when the table has an innovation column, one innovation)."""
     require_rows(table, what)
+    if "innovation" in table.columns:
+        innovations = list(dict.fromkeys(table["innovation"].astype(str)))
+        choose(innovation, innovations, f"innovation in {what}")
+        table = table[table["innovation"].astype(str) == innovation]
     choose(outcome, list(dict.fromkeys(table["outcome"].astype(str))), f"outcome in {what}")
     rows = table[table["outcome"].astype(str) == outcome]
     if "parameter" in rows.columns and rows["parameter"].duplicated().any():
@@ -29,7 +36,9 @@ def _one_outcome(table: pd.DataFrame, outcome: str, what: str) -> pd.DataFrame:
     return rows
 
 
-def sobol_indices(sobol: pd.DataFrame, outcome: str, lang: str = "sv") -> go.Figure:
+def sobol_indices(
+    sobol: pd.DataFrame, outcome: str, lang: str = "sv", innovation: str = "all"
+) -> go.Figure:
     """First-order (S1) and total (ST) Sobol indices with confidence bars, by ST.
 
     ``sobol`` columns: outcome, parameter, S1, S1_conf, ST, ST_conf (the conf columns
@@ -38,7 +47,9 @@ def sobol_indices(sobol: pd.DataFrame, outcome: str, lang: str = "sv") -> go.Fig
     """
     check_lang(lang)
     require_columns(sobol, SOBOL_COLUMNS, "sobol table")
-    rows = _one_outcome(sobol, outcome, "sobol table").sort_values("ST", ascending=False)
+    rows = _one_outcome(sobol, outcome, "sobol table", innovation).sort_values(
+        "ST", ascending=False
+    )
     parameters = rows["parameter"].astype(str).tolist()
     colours = palette(2)
     fig = go.Figure()
@@ -66,7 +77,9 @@ def sobol_indices(sobol: pd.DataFrame, outcome: str, lang: str = "sv") -> go.Fig
     )
 
 
-def morris_plot(morris: pd.DataFrame, outcome: str, lang: str = "sv") -> go.Figure:
+def morris_plot(
+    morris: pd.DataFrame, outcome: str, lang: str = "sv", innovation: str = "all"
+) -> go.Figure:
     """Morris screening: mu* (importance) against sigma (non-linearity or interaction).
 
     ``morris`` columns: outcome, parameter, mu_star, mu_star_conf, sigma. Each point is
@@ -74,7 +87,7 @@ def morris_plot(morris: pd.DataFrame, outcome: str, lang: str = "sv") -> go.Figu
     """
     check_lang(lang)
     require_columns(morris, MORRIS_COLUMNS, "morris table")
-    rows = _one_outcome(morris, outcome, "morris table")
+    rows = _one_outcome(morris, outcome, "morris table", innovation)
     fig = go.Figure(
         go.Scatter(
             x=rows["mu_star"],
@@ -101,7 +114,13 @@ def morris_plot(morris: pd.DataFrame, outcome: str, lang: str = "sv") -> go.Figu
 
 
 def response_surface(
-    response: pd.DataFrame, x: str, y: str | None = None, *, outcome: str, lang: str = "sv"
+    response: pd.DataFrame,
+    x: str,
+    y: str | None = None,
+    *,
+    outcome: str,
+    lang: str = "sv",
+    innovation: str = "all",
 ) -> go.Figure:
     """The outcome's mean as a function of one parameter (line with its CI band) or two
     (heatmap, CI and n in the hover).
@@ -112,13 +131,13 @@ def response_surface(
     """
     check_lang(lang)
     require_columns(response, RESPONSE_COLUMNS, "response table")
-    parameters = [c for c in response.columns if c not in RESPONSE_COLUMNS]
+    parameters = [c for c in response.columns if c not in (*RESPONSE_COLUMNS, "innovation")]
     choose(x, parameters, "parameter x in response table")
     if y is not None:
         choose(y, parameters, "parameter y in response table")
         if y == x:
             raise ValueError(f"x and y must be different parameters, both are {x!r}")
-    rows = _one_outcome(response, outcome, "response table")
+    rows = _one_outcome(response, outcome, "response table", innovation)
     drawn = [x] if y is None else [x, y]
     varying = [p for p in parameters if p not in drawn and rows[p].nunique(dropna=False) > 1]
     if varying:
