@@ -16,8 +16,11 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	@touch $(STAMP)
 
+# The main job: SKR's position (all three levers) against the baseline, paired, with a report.
 run: $(STAMP)
-	$(BIN)/spridning run baseline --replications 20 --seed 1 --workers 2 --out results/baseline
+	$(BIN)/spridning compare baseline skr_position --replications 20 --seed 1 --workers 2 \
+		--out results/skr_position_vs_baseline
+	$(BIN)/spridning report results/skr_position_vs_baseline --lang sv
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .

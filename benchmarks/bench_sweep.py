@@ -37,7 +37,7 @@ def baseline_experiment(points: int, replications: int) -> Experiment:
         scenario="baseline",
         design="grid",
         replications=replications,
-        chunk_runs=replications * 2,
+        chunk_runs=replications,  # one point per task: little idle time at the end
         parameters={"awareness.county": {"values": values}},
     )
 
@@ -145,12 +145,13 @@ def memory(runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--points", type=int, default=24)
+    parser.add_argument("--points", type=int, default=40)
     parser.add_argument("--replications", type=int, default=4)
-    parser.add_argument("--memory-runs", type=int, default=100_000)
+    parser.add_argument("--memory-runs", type=int, default=100_000, help="0: skip memory")
     args = parser.parse_args()
     throughput(args.repeats, args.points, args.replications)
-    memory(args.memory_runs)
+    if args.memory_runs:
+        memory(args.memory_runs)
 
 
 if __name__ == "__main__":

@@ -145,6 +145,27 @@ def _analyse(args: argparse.Namespace) -> None:
         print(f"wrote {path}")
 
 
+def _report(args: argparse.Namespace) -> None:
+    from viz.report import ReportError, write_report
+
+    try:
+        path = write_report(args.folder, args.output, args.lang)
+    except ReportError as error:
+        raise UserError(str(error)) from None
+    print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB, opens offline)")
+
+
+def _explore(args: argparse.Namespace) -> None:
+    from viz.app import serve
+
+    if args.results is not None and not args.results.is_dir():
+        raise UserError(f"--results {args.results}: not a folder")
+    print(
+        f"spridning explorer on http://{args.host}:{args.port}/ (Ctrl-C stops it)", file=sys.stderr
+    )
+    serve(host=args.host, port=args.port, results=args.results, lang=args.lang)
+
+
 def _params(args: argparse.Namespace) -> None:
     from model.params import register_table
 
@@ -236,6 +257,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analysis.add_argument("folder", type=Path, help="a sweep's result folder")
     analysis.set_defaults(handler=_analyse)
+
+    report = commands.add_parser(
+        "report", help="one self-contained HTML report of a run, comparison or sweep folder"
+    )
+    report.add_argument("folder", type=Path, help="a folder written by run, compare or sweep")
+    report.add_argument(
+        "-o", "--output", type=Path, help="the HTML file (default FOLDER/report.html)"
+    )
+    report.add_argument("--lang", choices=("sv", "en"), default="sv", help="default sv")
+    report.set_defaults(handler=_report)
+
+    explore = commands.add_parser("explore", help="the interactive explorer (a Dash app)")
+    explore.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (this machine)")
+    explore.add_argument("--port", type=_whole_number(1), default=8050, help="default 8050")
+    explore.add_argument("--results", type=Path, help="a sweep folder to browse")
+    explore.add_argument("--lang", choices=("sv", "en"), default="sv", help="default sv")
+    explore.set_defaults(handler=_explore)
 
     params = commands.add_parser("params", help="print the parameter register")
     params.add_argument("--section", help="only one section, e.g. awareness")

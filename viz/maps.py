@@ -139,13 +139,22 @@ def _split(data: pd.DataFrame, cutoff: int) -> tuple[pd.DataFrame, pd.DataFrame]
     return data[adopted], data[~adopted]
 
 
-def _marker_traces(data: pd.DataFrame, cutoff: int, months: int, lang: str) -> list[go.Scattergeo]:
+def _points(rows: pd.DataFrame, basemap: bool) -> dict:
+    """Coordinates for a geo trace (basemap) or a plain x/y trace (lon, lat)."""
+    if basemap:
+        return {"lat": rows["lat"], "lon": rows["lon"]}
+    return {"x": rows["lon"], "y": rows["lat"]}
+
+
+def _marker_traces(
+    data: pd.DataFrame, cutoff: int, months: int, lang: str, basemap: bool = True
+) -> list[go.Scattergeo | go.Scatter]:
     adopted, other = _split(data, cutoff)
     hover = _hover(lang)
+    kind = go.Scattergeo if basemap else go.Scatter
     return [
-        go.Scattergeo(
-            lat=adopted["lat"],
-            lon=adopted["lon"],
+        kind(
+            **_points(adopted, basemap),
             mode="markers",
             marker={
                 "size": 7,
@@ -161,9 +170,8 @@ def _marker_traces(data: pd.DataFrame, cutoff: int, months: int, lang: str) -> l
             name=label("adopted_by_then", lang),
             meta={"role": "adopted"},
         ),
-        go.Scattergeo(
-            lat=other["lat"],
-            lon=other["lon"],
+        kind(
+            **_points(other, basemap),
             mode="markers",
             marker={"size": 6, "color": GREY, "line": {"width": 0.3, "color": "#777"}},
             customdata=_customdata(other, lang),
@@ -213,6 +221,33 @@ def _polygon_traces(
     ]
 
 
+def _geo_layout() -> dict:
+    return {
+        "geo": {
+            "scope": "europe",
+            "fitbounds": "locations",
+            "projection": {"type": "mercator"},
+            "resolution": 50,
+            "showcountries": True,
+            "showland": True,
+            "landcolor": "#f4f4f4",
+            "showlakes": True,
+            "lakecolor": "#e6f0fa",
+        }
+    }
+
+
+def _plain_layout() -> dict:
+    """Longitude and latitude as plain axes, a degree of latitude ~2.2 degrees of longitude
+    tall as at 63 degrees north, axes hidden: the points alone draw the country."""
+    hidden = {"visible": False, "showgrid": False, "zeroline": False}
+    return {
+        "xaxis": hidden,
+        "yaxis": {**hidden, "scaleanchor": "x", "scaleratio": 1 / math.cos(math.radians(63))},
+        "plot_bgcolor": "white",
+    }
+
+
 def adoption_map(
     municipalities_table: pd.DataFrame,
     reference: pd.DataFrame,
@@ -221,8 +256,13 @@ def adoption_map(
     boundaries: str | Path | None = None,
     months: int | None = None,
     lang: str = "sv",
+    basemap: bool = True,
 ) -> go.Figure:
     """Map of one replication: each municipality coloured by its first adoption month.
+
+    ``basemap=False`` draws the points on plain axes (longitude, latitude at Sweden's
+    aspect) instead of Plotly's geography, whose base map plotly.js fetches from Plotly's
+    server: use it where the figure must work with no network (the offline report).
 
     ``reference`` is ``model.reference.load_municipalities()``. ``innovation`` may be
     left out only when the table holds one. The slider has one step per year (the state
@@ -243,7 +283,7 @@ def adoption_map(
     if boundaries is None:
 
         def traces(cutoff: int, first: bool) -> list:
-            return _marker_traces(data, cutoff, months, lang)
+            return _marker_traces(data, cutoff, months, lang, basemap)
     else:
         geojson = load_boundaries(boundaries, set(data["kommunkod"]))
 
@@ -266,17 +306,7 @@ def adoption_map(
         lang,
         f"{label('map_title', lang)}: {innovation} ({label('map_replication', lang)} "
         f"{replication})",
-        geo={
-            "scope": "europe",
-            "fitbounds": "locations",
-            "projection": {"type": "mercator"},
-            "resolution": 50,
-            "showcountries": True,
-            "showland": True,
-            "landcolor": "#f4f4f4",
-            "showlakes": True,
-            "lakecolor": "#e6f0fa",
-        },
+        **(_geo_layout() if basemap or boundaries is not None else _plain_layout()),
         legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.7)"},
         height=750,
         sliders=[

@@ -1,0 +1,146 @@
+"""The report: built from real small runs, opens with no network, has its sections, and
+its key findings quote numbers with intervals in the chosen language."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from experiments.cli import main
+from experiments.compare import effects
+from experiments.run import run_scenario, write_run
+from experiments.storage import now
+from model.scenario import load_scenario
+from viz.findings import effect_sentence
+from viz.report import ReportError, build_report, write_report
+
+ARTIFACTS = Path(__file__).parent / "artifacts"
+SECTIONS = ("id='findings'", "id='assumptions'", "id='figures'", "id='manifest'")
+
+
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("compare")
+    runs = [
+        run_scenario(
+            load_scenario(name).with_overrides({"run.months": 72}), 3, seed=2, progress=False
+        )
+        for name in ("baseline", "programme")
+    ]
+    for results, sub in zip(runs, ("a", "b"), strict=True):
+        write_run(results, folder / sub, now())
+    effects(*runs).to_csv(folder / "effects.csv", index=False)
+    return folder
+
+
+def test_comparison_report_has_sections_and_quotable_findings(comparison: Path) -> None:
+    text = build_report(comparison, lang="sv")
+    for section in SECTIONS:
+        assert section in text
+    findings = re.findall(r"<li>(.*?)</li>", text.split("id='assumptions'")[0])
+    assert len(findings) >= 5
+    first = findings[0]
+    assert "programme" in first and "baseline" in first
+    assert "95 %-konfidensintervall" in first and "procentenheter" in first
+    assert re.search(r"[+−]\d+,\d", first), "a signed number with a Swedish decimal comma"
+    # The programme is among the assumptions that differ from the defaults.
+    assert "programme.enabled" in text
+    # Effects table and manifest are there.
+    assert "adoption_share_10y" in text and "replication_seeds" in text
+
+
+def test_english_report(comparison: Path) -> None:
+    text = build_report(comparison, lang="en")
+    assert "Key findings" in text and "95 % confidence interval" in text
+    assert "Huvudresultat" not in text
+
+
+def test_report_is_self_contained_and_renders_offline_in_a_browser(comparison: Path) -> None:
+    path = write_report(comparison, comparison / "report.html", lang="sv")
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=", text), "no external script"
+    assert text.count("plotly-graph-div") >= 8
+    chromium = shutil.which("chromium")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed (make test installs it when it can)")
+    requested: list[str] = []
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+
+        def block_network(route) -> None:  # any request leaving the file is refused and noted
+            if route.request.url.startswith("file://"):
+                route.continue_()
+            else:
+                requested.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", block_network)
+        page.goto(path.as_uri())
+        page.wait_for_function(
+            "document.querySelectorAll('.js-plotly-plot').length =="
+            " document.querySelectorAll('.plotly-graph-div').length",
+            timeout=30_000,
+        )
+        drawn = page.evaluate("document.querySelectorAll('.js-plotly-plot .main-svg').length")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "report.png"))
+        browser.close()
+    assert requested == []
+    assert drawn >= 8
+
+
+BROWSER_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def test_run_report_quotes_months_to_half(comparison: Path) -> None:
+    text = build_report(comparison / "b", lang="en")
+    findings = re.findall(r"<li>(.*?)</li>", text.split("id='assumptions'")[0])
+    assert len(findings) == 5  # one per innovation
+    assert all("replications" in sentence for sentence in findings)
+
+
+def test_interval_containing_zero_is_said_plainly() -> None:
+    row = pd.Series(
+        {
+            "metric": "adoption_share_10y",
+            "mean_a": 0.30,
+            "mean_b": 0.31,
+            "diff": 0.01,
+            "ci_low": -0.02,
+            "ci_high": 0.04,
+            "n": 10,
+        }
+    )
+    sentence = effect_sentence(row, "A", "B", "en")
+    assert "includes zero" in sentence and "+1.0 percentage points" in sentence
+    sentence = effect_sentence(row, "A", "B", "sv")
+    assert "inte säkerställd" in sentence and "+1,0 procentenheter" in sentence
+
+
+def test_bad_folders_are_refused_clearly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(ReportError, match="not a result folder"):
+        build_report(tmp_path)
+    assert main(["report", str(tmp_path)]) == 2
+    assert "not a result folder" in capsys.readouterr().err
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    (sweep / "manifest.json").write_text('{"kind": "sweep", "definition": {"experiment": {}}}')
+    with pytest.raises(ReportError, match="spridning analyse"):
+        build_report(sweep)

@@ -1,0 +1,348 @@
+"""One self-contained HTML report from a run, comparison or sweep folder.
+
+The report opens offline (Plotly's JavaScript is embedded once), starts with key
+findings written from the effects table (sentences with numbers and intervals, ready to
+quote), then the scenario's assumptions (what differs from the register's defaults),
+the figures, the tables and the manifest. Swedish or English.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from experiments.summary import adoption_milestones
+from model.params import PARAMETERS
+from model.reference import load_municipalities
+from viz.adoption import adoption_over_time
+from viz.effects import effects_forest
+from viz.findings import effect_findings, milestone_findings
+from viz.labels import check_lang
+from viz.maps import adoption_map
+from viz.market import supplier_market
+from viz.money import budget_sankey, state_spending_over_time
+from viz.sensitivity import morris_plot, response_surface, sobol_indices
+
+POLICY_SECTIONS = ("programme", "trial_legislation", "shared_procurement", "process_fund")
+
+TEXT = {
+    "sv": {
+        "title": {"run": "Körning", "compare": "Jämförelse", "sweep": "Experiment"},
+        "findings": "Huvudresultat",
+        "assumptions": "Antaganden",
+        "assumptions_intro": "Parametrar som skiljer sig från registrets standardvärden (övriga har standardvärdet; se `spridning params`).",
+        "none_changed": "Alla parametrar har registrets standardvärden.",
+        "innovations": "Innovationer",
+        "figures": "Figurer",
+        "effects": "Effekttabell",
+        "manifest": "Manifest (scenario, frön, versioner)",
+        "analysis": "Analystabeller",
+        "parameter": "parameter",
+        "value": "värde",
+        "default": "standard",
+        "unit": "enhet",
+        "source": "källa",
+        "scenario": "scenario",
+        "generated": "Skapad av spridning från",
+        "sweep_findings": "{parameter} förklarar mest av variationen i {outcome} (totalindex ST = {st}, 95 %-intervall ±{conf}).",
+        "discovery": "Effekten försvinner (under {below}) främst när: {box} (täckning {coverage}, täthet {density}).",
+        "failed": "{n} körningar misslyckades; se kolumnen error i resultaten.",
+    },
+    "en": {
+        "title": {"run": "Run", "compare": "Comparison", "sweep": "Experiment"},
+        "findings": "Key findings",
+        "assumptions": "Assumptions",
+        "assumptions_intro": "Parameters that differ from the register's defaults (all others are at their defaults; see `spridning params`).",
+        "none_changed": "Every parameter is at the register's default.",
+        "innovations": "Innovations",
+        "figures": "Figures",
+        "effects": "Effects table",
+        "manifest": "Manifest (scenario, seeds, versions)",
+        "analysis": "Analysis tables",
+        "parameter": "parameter",
+        "value": "value",
+        "default": "default",
+        "unit": "unit",
+        "source": "source",
+        "scenario": "scenario",
+        "generated": "Made by spridning from",
+        "sweep_findings": "{parameter} explains most of the variation in {outcome} (total index ST = {st}, 95 % interval ±{conf}).",
+        "discovery": "The effect vanishes (below {below}) mainly when: {box} (coverage {coverage}, density {density}).",
+        "failed": "{n} runs failed; see the error column in the results.",
+    },
+}
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }
+h1 { font-size: 1.6rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0; display: block; overflow-x: auto; }
+th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: left; }
+th { background: #f4f4f4; } li { margin: 0.4rem 0; } .note { color: #666; font-size: 0.9rem; }
+pre { background: #f7f7f7; padding: 0.8rem; overflow-x: auto; font-size: 0.8rem; }
+"""
+
+
+class ReportError(ValueError):
+    """The folder is not a run, comparison or sweep the report can read."""
+
+
+def folder_kind(folder: Path) -> str:
+    if (folder / "effects.csv").exists() and (folder / "a" / "manifest.json").exists():
+        return "compare"
+    manifest = folder / "manifest.json"
+    if not manifest.exists():
+        raise ReportError(
+            f"{folder}: not a result folder (expected manifest.json from `spridning run` or "
+            "`spridning sweep`, or effects.csv with a/ and b/ from `spridning compare`)"
+        )
+    kind = json.loads(manifest.read_text(encoding="utf-8")).get("kind")
+    if kind not in ("run", "sweep"):
+        raise ReportError(f"{manifest}: unknown kind {kind!r}")
+    return kind
+
+
+def _manifest(folder: Path) -> dict[str, Any]:
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+
+
+def _run_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    return {
+        name: pd.read_parquet(folder / f"{name}.parquet")
+        for name in ("timeseries", "municipalities", "groups", "state_money")
+    }
+
+
+def changed_parameters(scenario: dict[str, Any], lang: str) -> pd.DataFrame:
+    """Register parameters whose value in the (resolved) scenario is not the default."""
+    rows = []
+    for parameter in PARAMETERS:
+        if parameter.section == "innovation":
+            continue
+        holder = (
+            scenario.get("policies", {}).get(parameter.section, {})
+            if parameter.section in POLICY_SECTIONS
+            else scenario.get(parameter.section, {})
+        )
+        if parameter.field in holder and holder[parameter.field] != parameter.default:
+            rows.append(
+                (
+                    parameter.name,
+                    holder[parameter.field],
+                    parameter.default,
+                    parameter.unit,
+                    parameter.source,
+                )
+            )
+    for section in POLICY_SECTIONS:  # settings outside the register (targeting, zones)
+        for key, value in scenario.get("policies", {}).get(section, {}).items():
+            if f"{section}.{key}" not in {p.name for p in PARAMETERS} and value not in (
+                "all",
+                "county",
+                "results",
+                [],
+                None,
+            ):
+                rows.append((f"{section}.{key}", value, "", "", ""))
+    t = TEXT[lang]
+    return pd.DataFrame(
+        rows, columns=[t["parameter"], t["value"], t["default"], t["unit"], t["source"]]
+    )
+
+
+def innovations_table(scenario: dict[str, Any]) -> pd.DataFrame:
+    columns = [
+        "name",
+        "kind",
+        "legal_barrier",
+        "external_rate",
+        "benefit_sek_per_capita_year",
+        "cost_sek_per_capita_year",
+        "trial_months",
+        "trial_cost_msek",
+        "initial_suppliers",
+    ]
+    return pd.DataFrame(scenario["innovations"]).reindex(columns=columns)
+
+
+def _table(frame: pd.DataFrame, decimals: int = 3) -> str:
+    return frame.to_html(index=False, float_format=lambda v: f"{v:.{decimals}f}", border=0)
+
+
+def _figure(fig: go.Figure) -> str:
+    return fig.to_html(full_html=False, include_plotlyjs=False, config={"responsive": True})
+
+
+def _assumptions(scenario: dict[str, Any], lang: str, title: str | None = None) -> str:
+    t = TEXT[lang]
+    changed = changed_parameters(scenario, lang)
+    heading = f"<h3>{html.escape(title)}</h3>" if title else ""
+    body = _table(changed) if len(changed) else f"<p>{t['none_changed']}</p>"
+    return (
+        f"{heading}<p class='note'>{t['assumptions_intro']}</p>{body}"
+        f"<h3>{t['innovations']}</h3>{_table(innovations_table(scenario))}"
+    )
+
+
+def _run_figures(tables: dict[str, pd.DataFrame], months: int, lang: str) -> list[go.Figure]:
+    reference = load_municipalities()
+    innovations = list(dict.fromkeys(tables["timeseries"]["innovation"].astype(str)))
+    figures = [adoption_over_time(tables["timeseries"], lang=lang)]
+    for innovation in innovations:  # who adopts where and when: one pair per innovation
+        figures.append(
+            adoption_over_time(
+                by="size_class", groups=tables["groups"], innovation=innovation, lang=lang
+            )
+        )
+        figures.append(
+            adoption_map(
+                tables["municipalities"],
+                reference,
+                innovation=innovation,
+                months=months,
+                lang=lang,
+                basemap=False,  # Plotly's base map needs its server; the report must open offline
+            )
+        )
+    figures.append(supplier_market(tables["timeseries"], lang=lang))
+    if tables["state_money"]["budget_msek"].sum() > 0:
+        figures += [
+            budget_sankey(tables["state_money"], tables["timeseries"], lang=lang),
+            state_spending_over_time(tables["state_money"], lang=lang),
+        ]
+    return figures
+
+
+def _sections_run(folder: Path, lang: str) -> tuple[str, list[str], str, list[go.Figure], str]:
+    manifest = _manifest(folder)
+    tables = _run_tables(folder)
+    scenario = manifest["scenario"]
+    findings = milestone_findings(adoption_milestones(tables["timeseries"]), lang)
+    figures = _run_figures(tables, scenario["run"]["months"], lang)
+    return scenario["name"], findings, _assumptions(scenario, lang), figures, ""
+
+
+def _sections_compare(folder: Path, lang: str) -> tuple[str, list[str], str, list[go.Figure], str]:
+    effects = pd.read_csv(folder / "effects.csv")
+    a, b = _manifest(folder / "a"), _manifest(folder / "b")
+    name_a, name_b = a["scenario"]["name"], b["scenario"]["name"]
+    tables_a, tables_b = _run_tables(folder / "a"), _run_tables(folder / "b")
+    findings = effect_findings(effects, name_a, name_b, lang)
+    assumptions = _assumptions(a["scenario"], lang, f"A: {name_a}") + _assumptions(
+        b["scenario"], lang, f"B: {name_b}"
+    )
+    figures = [
+        adoption_over_time(
+            scenarios={name_a: tables_a["timeseries"], name_b: tables_b["timeseries"]}, lang=lang
+        ),
+        effects_forest(effects, lang=lang, name_a=name_a, name_b=name_b),
+        *_run_figures(tables_b, b["scenario"]["run"]["months"], lang),
+    ]
+    return f"{name_b} / {name_a}", findings, assumptions, figures, _table(effects)
+
+
+def _sections_sweep(folder: Path, lang: str) -> tuple[str, list[str], str, list[go.Figure], str]:
+    manifest = _manifest(folder)
+    experiment = manifest["definition"]["experiment"]
+    analysis = folder / "analysis"
+    if not (analysis / "response.csv").exists():
+        raise ReportError(f"{folder}: no analysis yet; run `spridning analyse {folder}` first")
+    t = TEXT[lang]
+    findings, figures, tables = [], [], []
+    response = pd.read_csv(analysis / "response.csv")
+    names = [p["name"] for p in manifest["definition"]["parameters"]]
+    outcomes = list(dict.fromkeys(response["outcome"]))
+    if (analysis / "sobol.csv").exists():
+        sobol = pd.read_csv(analysis / "sobol.csv")
+        for outcome in outcomes:
+            rows = sobol[(sobol["innovation"] == "all") & (sobol["outcome"] == outcome)]
+            if rows.empty:
+                continue
+            top = rows.sort_values("ST", ascending=False).iloc[0]
+            findings.append(
+                t["sweep_findings"].format(
+                    parameter=top["parameter"],
+                    outcome=outcome,
+                    st=f"{top['ST']:.2f}",
+                    conf=f"{top['ST_conf']:.2f}",
+                )
+            )
+            figures.append(sobol_indices(sobol, outcome, lang=lang))
+        tables.append(_table(sobol))
+    if (analysis / "morris.csv").exists():
+        morris = pd.read_csv(analysis / "morris.csv")
+        figures += [
+            morris_plot(morris, o, lang=lang) for o in outcomes if o in set(morris["outcome"])
+        ]
+        tables.append(_table(morris))
+    if experiment["design"] == "grid" and 1 <= len(names) <= 2:
+        chosen = [o for o in outcomes if o.startswith("effect_")] or outcomes
+        for outcome in chosen:
+            y = names[1] if len(names) == 2 else None
+            figures.append(response_surface(response, names[0], y, outcome=outcome, lang=lang))
+    if (analysis / "discovery_box.csv").exists():
+        box = pd.read_csv(analysis / "discovery_box.csv")
+        if len(box):
+            limits = "; ".join(f"{r.parameter} {r.low:.3g}–{r.high:.3g}" for r in box.itertuples())
+            findings.append(
+                t["discovery"].format(
+                    below=experiment["discovery"]["below"],
+                    box=limits,
+                    coverage=f"{box['coverage'].iloc[0]:.2f}",
+                    density=f"{box['density'].iloc[0]:.2f}",
+                )
+            )
+            tables.append(_table(box))
+    failed = sum(s.get("runs_failed", 0) for s in manifest.get("sessions", []))
+    if failed:
+        findings.append(t["failed"].format(n=failed))
+    scenario = manifest["definition"]["scenario"]
+    assumptions = _assumptions(scenario, lang) if scenario else ""
+    return experiment["name"], findings, assumptions, figures, "".join(tables)
+
+
+def build_report(folder: Path | str, lang: str = "sv") -> str:
+    """The report's HTML for a run, comparison or sweep folder."""
+    check_lang(lang)
+    folder = Path(folder)
+    kind = folder_kind(folder)
+    builder = {"run": _sections_run, "compare": _sections_compare, "sweep": _sections_sweep}[kind]
+    name, findings, assumptions, figures, tables = builder(folder, lang)
+    t = TEXT[lang]
+    manifest_path = folder / ("a/manifest.json" if kind == "compare" else "manifest.json")
+    parts = [
+        f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>",
+        f"<title>spridning: {html.escape(name)}</title><style>{STYLE}</style>",
+        f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>",
+        f"<h1>{t['title'][kind]}: {html.escape(name)}</h1>",
+        f"<p class='note'>{t['generated']} {html.escape(str(folder))}</p>",
+        f"<h2 id='findings'>{t['findings']}</h2><ul>",
+        *(f"<li>{html.escape(sentence)}</li>" for sentence in findings),
+        "</ul>",
+        f"<h2 id='assumptions'>{t['assumptions']}</h2>{assumptions}",
+        f"<h2 id='figures'>{t['figures']}</h2>",
+        *(_figure(fig) for fig in figures),
+    ]
+    if tables:
+        heading = t["effects"] if kind == "compare" else t["analysis"]
+        parts.append(f"<h2 id='tables'>{heading}</h2>{tables}")
+    manifest_text = html.escape(manifest_path.read_text(encoding="utf-8"))
+    parts.append(
+        f"<h2 id='manifest'>{t['manifest']}</h2><details><summary>manifest.json</summary><pre>{manifest_text}</pre></details>"
+    )
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_report(folder: Path | str, out: Path | str | None = None, lang: str = "sv") -> Path:
+    """Write the report (default ``folder/report.html``) atomically; return its path."""
+    from experiments.storage import atomic_write_bytes
+
+    target = Path(out) if out else Path(folder) / "report.html"
+    atomic_write_bytes(target, build_report(folder, lang).encode("utf-8"))
+    return target
