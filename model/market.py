@@ -106,9 +106,12 @@ class SupplierMarket:
         market_of = self.model.ledger_rows(k)
         spare = np.where(self.alive, self.capacity - self.customers, 0)
         n_innovations = len(self.model.innovations)
-        for row in np.unique(market_of):
-            buyers = np.flatnonzero(market_of == row)
-            offered = np.flatnonzero((self.row == row) & (spare > 0))
+        per_market = self.params.max_per_innovation  # a market's slots are contiguous
+        order = np.argsort(market_of, kind="stable")
+        rows, starts = np.unique(market_of[order], return_index=True)
+        for row, buyers in zip(rows, np.split(order, starts[1:]), strict=True):
+            first = row * per_market
+            offered = first + np.flatnonzero(spare[first : first + per_market] > 0)
             if offered.size == 0:
                 continue
             rng = self.model.procurement_rngs[row // n_innovations]

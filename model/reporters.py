@@ -34,6 +34,7 @@ class History:
         slots = model.market.alive.size
         rows = model.replications * n_innovations
         self.model = model
+        self.cache: dict[str, np.ndarray] = {}  # tables derived from the history, per months
         self.stage = np.zeros((months, n_innovations, n), dtype=np.int8)
         self.accounts = np.zeros((months, len(ACCOUNT_NAMES), rows))
         self.supplier_alive = np.zeros((months, slots), dtype=bool)
@@ -81,7 +82,15 @@ class History:
 
 
 def stage_counts(history: History) -> np.ndarray:
-    """(months, R, I, stages) municipalities in each stage."""
+    """(months, R, I, stages) municipalities in each stage (computed once per history)."""
+    cached = history.cache.get("stage_counts")
+    if cached is not None and cached.shape[0] == history.shape[0]:
+        return cached
+    history.cache["stage_counts"] = counts = _count_stages(history)
+    return counts
+
+
+def _count_stages(history: History) -> np.ndarray:
     months, replications, n_innovations = history.shape
     size = history.model.structure.block_size
     stage = history.stage[:months].reshape(months, n_innovations, replications, size)
