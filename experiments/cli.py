@@ -10,6 +10,7 @@ from pathlib import Path
 
 from experiments.dataset import SweepFolderError
 from experiments.experiment import ExperimentError
+from experiments.targets import TargetError
 from model.reference import ReferenceDataError
 from model.scenario import ScenarioError
 
@@ -145,6 +146,78 @@ def _analyse(args: argparse.Namespace) -> None:
         print(f"wrote {path}")
 
 
+def _parameter_ranges(texts: list[str] | None) -> dict:
+    """``--params a,b=0.1:0.5`` as {name: ParameterRange}; no range: the register's."""
+    from experiments.experiment import ParameterRange
+
+    ranges = {}
+    for text in ",".join(texts or []).split(","):
+        if not text.strip():
+            continue
+        name, _, bounds = text.strip().partition("=")
+        if not bounds:
+            ranges[name] = ParameterRange()
+            continue
+        low, _, high = bounds.partition(":")
+        try:
+            ranges[name] = ParameterRange(low=float(low), high=float(high))
+        except ValueError as error:
+            raise UserError(
+                f"--params {text}: write name or name=low:high with numbers ({error})"
+            ) from None
+    return ranges
+
+
+def _calibrate(args: argparse.Namespace) -> None:
+    from experiments.calibrate import calibrate, prepare
+    from experiments.engines import engine
+    from experiments.targets import load_target
+
+    target, path = load_target(args.target)
+    calibration = prepare(
+        target,
+        path,
+        parameters=_parameter_ranges(args.params),
+        scenario=args.scenario,
+        budget=args.budget,
+        replications=args.replications,
+        seed=args.seed,
+        accept=args.accept,
+        fit_until=args.fit_until,
+    )
+    out = args.out or Path("results") / "calibrations" / target.name
+    with engine(args.workers, args.scheduler) as chosen:
+        print(f"Calibrating {target.name} into {out} on {chosen.description}", file=sys.stderr)
+        summary = calibrate(calibration, out, chosen.executor, chosen.slots, chosen.description)
+    print(
+        f"{summary['points']} points x {summary['replications']} replications; accepted "
+        f"{summary['accepted']} (distance <= {summary['epsilon']:.2f}, best {summary['best_distance']:.2f})"
+    )
+    for row in summary["posterior"]:
+        flag = "" if row["identified"] else "  (weakly identified)"
+        print(
+            f"  {row['parameter']:<48} median {row['median']:.4g}  90 % [{row['q05']:.4g}, "
+            f"{row['q95']:.4g}]  of prior [{row['prior_low']:.4g}, {row['prior_high']:.4g}]{flag}"
+        )
+    for pair in summary["trade_offs"]:
+        print(
+            f"  trade-off: {pair['parameter_1']} ~ {pair['parameter_2']} "
+            f"(Spearman {pair['spearman']:+.2f})"
+        )
+    print(
+        f"Fit: RMSE {summary['fit_rmse']:.1f} municipalities; "
+        f"{summary['observations_inside_band']} of {len(target.observations)} observations "
+        "inside the 5-95 % band"
+    )
+    if summary["out_of_sample"]:
+        held = summary["out_of_sample"]
+        print(
+            f"Out of sample ({held['n']} later observations): RMSE {held['rmse']:.1f}, "
+            f"{held['inside_band']} inside the band"
+        )
+    print(f"Wrote posterior, correlations, fit, curve, points (.csv) and calibration.json to {out}")
+
+
 def _report(args: argparse.Namespace) -> None:
     from viz.report import ReportError, write_report
 
@@ -258,6 +331,40 @@ def build_parser() -> argparse.ArgumentParser:
     analysis.add_argument("folder", type=Path, help="a sweep's result folder")
     analysis.set_defaults(handler=_analyse)
 
+    calibration = commands.add_parser(
+        "calibrate", help="fit parameters to an observed adoption series (ABC, resumable)"
+    )
+    calibration.add_argument(
+        "target", help="a target file, or a name from experiments/targets/ (lov, ...)"
+    )
+    calibration.add_argument("--scenario", help="the scenario to fit (default: the target's)")
+    calibration.add_argument(
+        "--params",
+        action="append",
+        help="parameters to fit: name or name=low:high, comma-separated (default: the target's)",
+    )
+    calibration.add_argument(
+        "--budget", type=_positive_int, default=800, help="model runs in all (default 800)"
+    )
+    calibration.add_argument(
+        "--replications", type=_positive_int, default=4, help="per point (default 4)"
+    )
+    calibration.add_argument(
+        "--accept", type=float, default=0.1, help="share of points accepted (default 0.1)"
+    )
+    calibration.add_argument(
+        "--fit-until", help="YYYY-MM: fit only observations up to this date, predict the rest"
+    )
+    calibration.add_argument("--seed", type=_seed, default=1, help="default 1")
+    calibration.add_argument(
+        "--workers", type=_positive_int, help="local worker processes (default: all cores)"
+    )
+    calibration.add_argument("--scheduler", help="a Dask scheduler address instead")
+    calibration.add_argument(
+        "--out", type=Path, help="result folder (default results/calibrations/<target>)"
+    )
+    calibration.set_defaults(handler=_calibrate)
+
     report = commands.add_parser(
         "report", help="one self-contained HTML report of a run, comparison or sweep folder"
     )
@@ -292,6 +399,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ReferenceDataError,
         ScenarioError,
         ExperimentError,
+        TargetError,
         SweepFolderError,
         ConnectionError,
     ) as error:

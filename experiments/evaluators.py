@@ -9,6 +9,7 @@ which shows the pipeline is wired correctly.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Protocol
 
 import numpy as np
@@ -17,6 +18,8 @@ import pandas as pd
 from experiments.compare import per_replication
 from experiments.run import DEFAULT_BATCH, RunResults, batches, run_batch
 from model.scenario import Scenario
+
+MUNICIPALITIES = 290  # shares in the timeseries are of the 290 municipalities
 
 
 class Evaluator(Protocol):
@@ -30,8 +33,44 @@ class Evaluator(Protocol):
     ) -> pd.DataFrame: ...
 
 
-def _outcomes(scenario: Scenario, seeds: list[int]) -> pd.DataFrame:
-    """Per-replication metrics (rows: position in ``seeds`` x innovation, plus "all")."""
+SERIES = re.compile(r"^(running|decided|abandoned|adopted|ever_adopted)_m(\d+)$")
+STAGES_OF = {
+    "running": ("trialling", "adopted"),
+    "decided": ("decided",),
+    "abandoned": ("discontinued",),
+    "adopted": ("adopted",),
+}
+
+
+def series_values(timeseries: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Counts of municipalities at given months (outcomes ``<measure>_m<month>``), per
+    replication and innovation, plus "all" (summed); NaN past the run's end."""
+    ts = timeseries.assign(innovation=timeseries["innovation"].astype(str))
+    ts = ts.set_index(["month", "replication", "innovation"]).sort_index()
+    columns = {}
+    for name in names:
+        measure, month = SERIES.match(name).groups()
+        if int(month) > ts.index.get_level_values("month").max():
+            columns[name] = None
+            continue
+        at = ts.xs(int(month), level="month")
+        if measure == "ever_adopted":
+            values = at["ever_adopted_share"] * MUNICIPALITIES
+        else:
+            values = at[list(STAGES_OF[measure])].sum(axis=1)
+        columns[name] = values.astype(float)
+    index = ts.xs(ts.index.get_level_values("month").min(), level="month").index
+    table = pd.DataFrame(
+        {n: (v if v is not None else np.nan) for n, v in columns.items()}, index=index
+    )
+    overall = table.groupby(level="replication").sum(min_count=1)
+    overall["innovation"] = "all"
+    overall = overall.reset_index().set_index(["replication", "innovation"])
+    return pd.concat([table, overall]).sort_index()
+
+
+def _outcomes(scenario: Scenario, seeds: list[int], outcomes: tuple[str, ...]) -> pd.DataFrame:
+    """Per-replication outcomes (rows: position in ``seeds`` x innovation, plus "all")."""
     parts = [
         run_batch(scenario, first, seeds[first : first + count])
         for first, count in batches(len(seeds), DEFAULT_BATCH)
@@ -46,7 +85,14 @@ def _outcomes(scenario: Scenario, seeds: list[int]) -> pd.DataFrame:
         groups=pd.concat(groups, ignore_index=True),
         state_money=pd.concat(money, ignore_index=True),
     )
-    return per_replication(results)
+    series = [name for name in outcomes if SERIES.match(name)]
+    metrics = [name for name in outcomes if not SERIES.match(name)]
+    parts = []
+    if metrics:
+        parts.append(per_replication(results)[metrics])
+    if series:
+        parts.append(series_values(results.timeseries, series))
+    return pd.concat(parts, axis=1)[list(outcomes)]
 
 
 def evaluate_spridning(
@@ -58,9 +104,9 @@ def evaluate_spridning(
 ) -> pd.DataFrame:
     """The model at one point; with a reference, also the paired effect (same seeds)."""
     assert scenario is not None
-    table = _outcomes(scenario.with_overrides(overrides), seeds)[list(outcomes)]
+    table = _outcomes(scenario.with_overrides(overrides), seeds, outcomes)
     if reference is not None:
-        base = _outcomes(reference.with_overrides(overrides), seeds)[list(outcomes)]
+        base = _outcomes(reference.with_overrides(overrides), seeds, outcomes)
         effect = (table - base.reindex(table.index)).add_prefix("effect_")
         table = table.join(effect)
     return table.reset_index()

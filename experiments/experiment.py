@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -329,9 +330,21 @@ def _check_design(experiment: Experiment, parameters: tuple[ResolvedParameter, .
 
 def _check_outcomes(experiment: Experiment) -> None:
     known = ISHIGAMI_OUTCOMES if experiment.model == "ishigami" else SPRIDNING_OUTCOMES
-    unknown = [o for o in experiment.outcomes if o not in known]
+    series = re.compile(r"^(running|decided|abandoned|adopted|ever_adopted)_m(\d+)$")
+    unknown = [
+        o
+        for o in experiment.outcomes
+        if o not in known and not (experiment.model == "spridning" and series.match(o))
+    ]
     if unknown:
-        raise ExperimentError(f"outcomes: unknown {unknown}; choose from {', '.join(known)}")
+        raise ExperimentError(
+            f"outcomes: unknown {unknown}; choose from {', '.join(known)}"
+            + (
+                ", or <running|decided|abandoned|adopted|ever_adopted>_m<month>"
+                if experiment.model == "spridning"
+                else ""
+            )
+        )
     if experiment.discovery and experiment.discovery.outcome not in experiment.outcome_names:
         raise ExperimentError(
             f"discovery.outcome: {experiment.discovery.outcome!r} is not among the outcomes "

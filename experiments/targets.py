@@ -1,0 +1,138 @@
+"""Calibration targets: an observed adoption series and how the model's months map to it.
+
+A target (TOML, in ``experiments/targets/``) names the scenario that represents the
+case, the innovation, the calendar month of model month 1, and the observations: each a
+date (YYYY-MM), what was counted (a measure), the value, its unit (count of
+municipalities or share of them) and its source. Validated on load: a bad file fails
+with the file, the key and what is allowed.
+
+Measures, in the model's stages for the target's innovation:
+- ``running``: trialling or adopted (a municipality with the system in operation);
+- ``decided``: decided, waiting for a procurement or a supplier (provider);
+- ``abandoned``: discontinued (gave up, stranded, or a trial that failed);
+- ``adopted``: adopted;
+- ``ever_adopted``: adopted at some point up to the date.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from experiments.experiment import ParameterRange
+
+TARGETS_DIR = Path(__file__).resolve().parent / "targets"
+MEASURES = ("running", "decided", "abandoned", "adopted", "ever_adopted")
+MUNICIPALITIES = 290
+
+
+class TargetError(ValueError):
+    """A target file is missing, malformed or asks for what the model cannot count."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _month_number(text: str) -> int:
+    """Months since year 0 of a YYYY-MM date."""
+    year, month = text.split("-")
+    return int(year) * 12 + int(month) - 1
+
+
+class Observation(_Strict):
+    date: str = Field(description="YYYY-MM: the month the value describes (its end)")
+    measure: Literal["running", "decided", "abandoned", "adopted", "ever_adopted"]
+    value: float = Field(ge=0)
+    unit: Literal["count", "share"] = "count"
+    sd: float | None = Field(
+        default=None, gt=0, description="how far off the model may be (default: see distance)"
+    )
+    source: str = Field(min_length=1)
+
+    @field_validator("date")
+    @classmethod
+    def _calendar_month(cls, text: str) -> str:
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+            raise ValueError(f"dates are YYYY-MM (e.g. 2010-12), got {text!r}")
+        return text
+
+    @property
+    def count(self) -> float:
+        """The value as a number of municipalities."""
+        return self.value * MUNICIPALITIES if self.unit == "share" else self.value
+
+
+class Target(_Strict):
+    name: str = Field(min_length=1, pattern=r"^[a-z0-9_]+$")
+    description: str = ""
+    scenario: str
+    innovation: str
+    start: str = Field(description="YYYY-MM: the calendar month of model month 1")
+    observations: list[Observation] = Field(min_length=2)
+    parameters: dict[str, ParameterRange] = Field(
+        default={}, description="parameters to fit by default, with ranges ({}: the register's)"
+    )
+
+    @field_validator("start")
+    @classmethod
+    def _start_month(cls, text: str) -> str:
+        return Observation._calendar_month(text)
+
+    def month_of(self, date: str) -> int:
+        """The model month whose end the date describes (month 1 = ``start``)."""
+        return _month_number(date) - _month_number(self.start) + 1
+
+    def outcome(self, observation: Observation) -> str:
+        """The sweep outcome column that holds the model's value for an observation."""
+        return f"{observation.measure}_m{self.month_of(observation.date)}"
+
+
+def _format(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(p) for p in item["loc"]) or "(file)"
+        given = item.get("input")
+        given_text = "" if isinstance(given, dict | list) else f" (got {given!r})"
+        lines.append(f"  {key}: {item['msg']}{given_text}")
+    return "\n".join(lines)
+
+
+def resolve_target_path(name_or_path: str | Path) -> Path:
+    path = Path(name_or_path)
+    if path.exists() or path.suffix == ".toml":
+        return path.resolve()
+    return (TARGETS_DIR / f"{path.name}.toml").resolve()
+
+
+def load_target(name_or_path: str | Path) -> tuple[Target, Path]:
+    """The target and its file; raises TargetError naming the file and key."""
+    path = resolve_target_path(name_or_path)
+    if not path.exists():
+        available = ", ".join(sorted(p.stem for p in TARGETS_DIR.glob("*.toml")))
+        raise TargetError(f"{path}: target file not found; shipped targets: {available}")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise TargetError(f"{path}: not valid TOML: {error}") from None
+    try:
+        target = Target.model_validate(data)
+    except ValidationError as error:
+        raise TargetError(f"{path}: invalid target\n{_format(error)}") from None
+    for index, observation in enumerate(target.observations):
+        month = target.month_of(observation.date)
+        if month < 1:
+            raise TargetError(
+                f"{path}: observations[{index}].date: {observation.date} is before the start "
+                f"({target.start}); the model cannot describe it"
+            )
+        if observation.count > MUNICIPALITIES:
+            raise TargetError(
+                f"{path}: observations[{index}].value: {observation.value} {observation.unit} "
+                f"is more than the {MUNICIPALITIES} municipalities"
+            )
+    return target, path

@@ -1,0 +1,158 @@
+"""Calibration: recovers parameters from a series the model generated, reports trade-offs
+and fit, predicts held-out observations, and rejects malformed target files clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from experiments.calibrate import calibrate, prepare
+from experiments.cli import main
+from experiments.evaluators import series_values
+from experiments.run import run_scenario
+from experiments.targets import TargetError, load_target
+from model.scenario import load_scenario
+
+TRUTH = {"innovations.0.benefit_sek_per_capita_year": 80.0, "suppliers.entry_rate": 0.12}
+HEADER = """name = "synthetic_lov"
+scenario = "lov"
+innovation = "lov"
+start = "2008-01"
+[parameters]
+"innovations.lov.benefit_sek_per_capita_year" = { low = 40.0, high = 120.0 }
+"suppliers.entry_rate" = {}
+"""
+
+
+def synthetic_target(folder: Path) -> Path:
+    """The LOV target's dates and measures, with values the model gives at TRUTH."""
+    lov, _ = load_target("lov")
+    simulated = run_scenario(
+        load_scenario("lov").with_overrides(TRUTH), 16, seed=77, progress=False
+    )
+    names = [lov.outcome(o) for o in lov.observations]
+    means = series_values(simulated.timeseries, names).xs("lov", level="innovation").mean()
+    lines = [HEADER]
+    for observation in lov.observations:
+        lines += [
+            "[[observations]]",
+            f'date = "{observation.date}"',
+            f'measure = "{observation.measure}"',
+            f"value = {means[lov.outcome(observation)]:.2f}",
+            'source = "the model itself, at known parameters"',
+        ]
+    path = folder / "synthetic.toml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def recovered(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
+    folder = tmp_path_factory.mktemp("recovery")
+    target, path = load_target(synthetic_target(folder))
+    summary = calibrate(prepare(target, path, budget=400, replications=4), folder / "out")
+    return summary, folder / "out"
+
+
+def test_calibration_recovers_the_parameters_that_made_the_series(recovered) -> None:
+    summary, _ = recovered
+    posterior = {row["parameter"]: row for row in summary["posterior"]}
+    for name, truth in (
+        ("innovations.lov.benefit_sek_per_capita_year", 80.0),
+        ("suppliers.entry_rate", 0.12),
+    ):
+        row = posterior[name]
+        # Stated tolerance: the truth lies in the 90 % posterior interval, and the data
+        # narrow the prior range (the interval covers less than 70 % of it).
+        assert row["q05"] <= truth <= row["q95"], (name, row)
+        assert row["share_of_prior_range"] < 0.7, (name, row)
+    assert summary["accepted"] >= 10
+
+
+def test_calibration_writes_fit_band_and_identifiability(recovered) -> None:
+    summary, folder = recovered
+    fit = pd.read_csv(folder / "fit.csv")
+    assert len(fit) == 8 and (fit["band_low"] <= fit["band_high"]).all()
+    assert fit["inside_band"].sum() >= 6  # the model's own series lies in its band
+    correlations = pd.read_csv(folder / "correlations.csv")
+    assert len(correlations) == 1 and correlations["spearman"].between(-1, 1).all()
+    curve = pd.read_csv(folder / "curve.csv")
+    assert set(curve["measure"]) == {"running", "decided"}
+    assert curve.groupby("measure")["month"].is_monotonic_increasing.all()
+
+
+def test_out_of_sample_check_predicts_the_later_observations(tmp_path: Path) -> None:
+    target, path = load_target(synthetic_target(tmp_path))
+    calibration = prepare(target, path, budget=120, replications=2, fit_until="2011-12")
+    summary = calibrate(calibration, tmp_path / "out")
+    fit = pd.read_csv(tmp_path / "out" / "fit.csv")
+    assert fit["used_in_fit"].sum() == 4  # 2010 and 2011, running and decided
+    assert summary["out_of_sample"]["n"] == 4
+    assert summary["out_of_sample"]["rmse"] >= 0
+
+
+VALID = """name = "bad"
+scenario = "lov"
+innovation = "lov"
+start = "2008-01"
+{extra}
+[[observations]]
+date = "{date}"
+measure = "{measure}"
+value = {value}
+source = "test"
+
+[[observations]]
+date = "2011-12"
+measure = "running"
+value = 10
+source = "test"
+"""
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"date": "2010-13"}, "observations.0.date"),
+        ({"date": "12/2010"}, "dates are YYYY-MM"),
+        ({"measure": "happy"}, "observations.0.measure"),
+        ({"value": -3}, "observations.0.value"),
+        ({"value": 300}, "more than the 290 municipalities"),
+        ({"date": "2007-06"}, "is before the start (2008-01)"),
+        ({"extra": 'colour = "red"'}, "colour: Extra inputs are not permitted"),
+    ],
+)
+def test_a_malformed_target_is_rejected_with_file_and_key(
+    tmp_path: Path, fields: dict, message: str
+) -> None:
+    values = {"extra": "", "date": "2010-12", "measure": "running", "value": 45} | fields
+    path = tmp_path / "bad.toml"
+    path.write_text(VALID.format(**values), encoding="utf-8")
+    with pytest.raises(TargetError) as error:
+        load_target(path)
+    assert str(path) in str(error.value) and message in str(error.value)
+
+
+def test_target_problems_found_before_any_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "t.toml"
+    path.write_text(
+        VALID.format(extra="", date="2010-12", measure="running", value=45).replace(
+            'innovation = "lov"', 'innovation = "teleporter"'
+        ),
+        encoding="utf-8",
+    )
+    target, _ = load_target(path)
+    with pytest.raises(TargetError, match="no parameters to fit"):
+        prepare(target, path)
+    assert main(["calibrate", str(path), "--params", "decision.hurdle"]) == 2
+    assert "innovation 'teleporter' is not in scenario lov" in capsys.readouterr().err
+    assert main(["calibrate", "lov", "--params", "decision.hurdle=low:high"]) == 2
+    assert "name=low:high with numbers" in capsys.readouterr().err
+    assert main(["calibrate", "lov", "--fit-until", "2030-01"]) == 2
+    assert "must leave observations both to fit and to predict" in capsys.readouterr().err
+    assert main(["calibrate", "nowhere"]) == 2
+    assert "target file not found" in capsys.readouterr().err
