@@ -37,20 +37,10 @@ def parameter_table() -> str:
 
 
 def docking_table(replications: int = 150, seed: int = 11) -> str:
-    from experiments.run import run_scenario
-    from model.scenario import load_scenario
+    from experiments.patterns import bass_curves
 
-    scenario = load_scenario("bass_docking")
-    p, q = scenario.innovations[0].external_rate, scenario.awareness.national
-    results = run_scenario(scenario, replications, seed=seed, progress=False)
-    mean = results.timeseries.groupby("month")["adoption_share"].mean().to_numpy()
-    months = np.arange(1, scenario.run.months + 1)
-    recursion = np.zeros(scenario.run.months + 1)
-    for t in range(scenario.run.months):
-        recursion[t + 1] = recursion[t] + (p + q * recursion[t]) * (1 - recursion[t])
-    recursion = recursion[1:]
-    decay = np.exp(-(p + q) * months)
-    closed = (1 - decay) / (1 + (q / p) * decay)
+    table, p, q = bass_curves(replications, seed)
+    mean, recursion, closed = (table[c].to_numpy() for c in ("model", "recursion", "closed_form"))
     lines = [
         f"p = {p} and q = {q} per month, {replications} replications (seed {seed}).",
         "",
@@ -58,7 +48,7 @@ def docking_table(replications: int = 150, seed: int = 11) -> str:
         "|---|---|---|---|",
     ]
     for month in (6, 12, 24, 36, 48, 60, 72, 96, 120, 180):
-        if month <= scenario.run.months:
+        if month <= len(table):
             k = month - 1
             lines.append(f"| {month} | {mean[k]:.4f} | {recursion[k]:.4f} | {closed[k]:.4f} |")
     lines.append("")

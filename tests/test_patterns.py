@@ -3,11 +3,16 @@ mechanism off removes its signature."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import spearmanr
 
+from experiments.patterns import (
+    adoption_months,
+    is_s_shaped,
+    neighbour_vs_random_gap,
+    size_correlation,
+    yearly_increments,
+)
 from experiments.run import RunResults, run_scenario
 from model.scenario import Scenario
 
@@ -27,42 +32,10 @@ def baseline_runs(baseline: Scenario) -> RunResults:
     return run_scenario(baseline, REPLICATIONS, seed=5, progress=False)
 
 
-def yearly_increments(results: RunResults, innovation: str) -> np.ndarray:
-    series = results.timeseries[results.timeseries["innovation"] == innovation]
-    curve = series.groupby("month")["ever_adopted_share"].mean().to_numpy()
-    return np.diff(curve[11::12], prepend=0.0)
-
-
-def adoption_months(results: RunResults, innovation: str, months: int) -> pd.DataFrame:
-    table = results.municipalities[results.municipalities["innovation"] == innovation].copy()
-    table["month"] = table["adopted_month"].astype("float")
-    table["censored_month"] = table["month"].fillna(months + 1)
-    return table
-
-
-def neighbour_vs_random_gap(table: pd.DataFrame, neighbours: pd.DataFrame) -> tuple[float, float]:
-    """Mean |difference in adoption month| over neighbour pairs and over random pairs."""
-    neighbour, random_pairs = [], []
-    rng = np.random.default_rng(0)
-    for _, replication in table.groupby("replication"):
-        month = dict(zip(replication["kommunkod"], replication["month"], strict=True))
-        a = np.array([month[c] for c in neighbours["code_a"]])
-        b = np.array([month[c] for c in neighbours["code_b"]])
-        neighbour.append(np.abs(a - b)[~np.isnan(a) & ~np.isnan(b)])
-        values = replication["month"].to_numpy()
-        i, j = rng.integers(0, values.size, (2, 20_000))
-        keep = (i != j) & ~np.isnan(values[i]) & ~np.isnan(values[j])
-        random_pairs.append(np.abs(values[i] - values[j])[keep])
-    return float(np.concatenate(neighbour).mean()), float(np.concatenate(random_pairs).mean())
-
-
 @pytest.mark.parametrize("innovation", ["person_centred_method", "e_service"])
 def test_cumulative_adoption_is_s_shaped(baseline_runs: RunResults, innovation: str) -> None:
     increments = yearly_increments(baseline_runs, innovation)
-    peak = int(increments.argmax())
-    assert 2 <= peak <= len(increments) - 3, increments
-    assert increments[:2].max() < increments[peak] / 4
-    assert increments[-1] < increments[peak] / 2
+    assert is_s_shaped(increments), increments
 
 
 @pytest.mark.parametrize("innovation", ["digital_night_supervision", "e_service"])
@@ -70,11 +43,8 @@ def test_larger_municipalities_adopt_earlier(
     baseline_runs: RunResults, baseline: Scenario, municipalities: pd.DataFrame, innovation: str
 ) -> None:
     table = adoption_months(baseline_runs, innovation, baseline.run.months)
-    population = table["kommunkod"].map(
-        dict(zip(municipalities["kommunkod"], municipalities["population"], strict=True))
-    )
-    result = spearmanr(population, table["censored_month"])
-    assert result.statistic < -0.1 and result.pvalue < 0.001
+    rho, p_value = size_correlation(table, municipalities)
+    assert rho < -0.1 and p_value < 0.001
 
 
 def test_size_effect_vanishes_with_identical_municipalities(
@@ -92,10 +62,7 @@ def test_size_effect_vanishes_with_identical_municipalities(
     )
     results = run_scenario(flat, REPLICATIONS, seed=5, progress=False)
     table = adoption_months(results, "e_service", flat.run.months)
-    population = table["kommunkod"].map(
-        dict(zip(municipalities["kommunkod"], municipalities["population"], strict=True))
-    )
-    assert abs(spearmanr(population, table["censored_month"]).statistic) < 0.08
+    assert abs(size_correlation(table, municipalities)[0]) < 0.08
 
 
 def test_adoption_clusters_in_space(
