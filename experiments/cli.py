@@ -218,6 +218,39 @@ def _calibrate(args: argparse.Namespace) -> None:
     print(f"Wrote posterior, correlations, fit, curve, points (.csv) and calibration.json to {out}")
 
 
+def _validate(args: argparse.Namespace) -> None:
+    from experiments.engines import engine
+    from experiments.validation import validate
+    from viz.validation_report import write
+
+    started = time.perf_counter()
+    with engine(args.workers, args.scheduler) as chosen:
+        print(f"Validating into {args.out} on {chosen.description}", file=sys.stderr)
+        summary = validate(
+            args.out,
+            budget=args.budget,
+            replications=args.replications,
+            executor=chosen.executor,
+            slots=chosen.slots,
+            engine=chosen.description,
+        )
+    path = write(args.out)
+    dock = summary["docking"]
+    print(
+        f"Docking: max |model - recursion| {dock['max_difference_recursion']:.4f} "
+        f"(tolerance {dock['tolerance']})"
+    )
+    for key, result in summary["calibrations"].items():
+        held = result["out_of_sample"]
+        print(
+            f"{key}: fit RMSE {result['fit_rmse']:.1f} municipalities, "
+            f"{result['observations_inside_band']}/{len(result['fit'])} inside the band"
+            + (f"; out of sample RMSE {held['rmse']:.1f}" if held else "")
+        )
+    print(f"Not reproduced: {len(summary['not_reproduced'])} points (see the report)")
+    print(f"Wrote {path} and summary.json in {(time.perf_counter() - started) / 60:.1f} min")
+
+
 def _report(args: argparse.Namespace) -> None:
     from viz.report import ReportError, write_report
 
@@ -364,6 +397,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, help="result folder (default results/calibrations/<target>)"
     )
     calibration.set_defaults(handler=_calibrate)
+
+    validation = commands.add_parser(
+        "validate", help="docking, patterns, calibrations and out-of-sample check, as a report"
+    )
+    validation.add_argument(
+        "--out", type=Path, default=Path("results/validation"), help="default results/validation"
+    )
+    validation.add_argument(
+        "--budget", type=_positive_int, default=800, help="runs per calibration (default 800)"
+    )
+    validation.add_argument(
+        "--replications", type=_positive_int, default=4, help="per point (default 4)"
+    )
+    validation.add_argument(
+        "--workers", type=_positive_int, help="local worker processes (default: all cores)"
+    )
+    validation.add_argument("--scheduler", help="a Dask scheduler address instead")
+    validation.set_defaults(handler=_validate)
 
     report = commands.add_parser(
         "report", help="one self-contained HTML report of a run, comparison or sweep folder"
