@@ -98,34 +98,93 @@ class SupplierMarket:
         """A supplier slot for each procurement at flat cells ``k``; NEVER where none is free.
 
         Each buyer takes the supplier with the best price times a lognormal bid factor
-        (quality, fit: ``bid_noise_sd``), among those with spare capacity.
+        (quality, fit: ``bid_noise_sd``), among those with spare capacity. All markets at
+        once; a market where too many buyers pick the same supplier is settled alone,
+        first come first served. The bid factors are drawn market by market, in market
+        order, from each replication's procurement stream.
         """
         slots = np.full(k.size, NEVER, dtype=np.int64)
         if k.size == 0 or not self.model.spec.mechanisms.supplier_market:
             return slots
-        market_of = self.model.ledger_rows(k)
-        spare = np.where(self.alive, self.capacity - self.customers, 0)
-        n_innovations = len(self.model.innovations)
         per_market = self.params.max_per_innovation  # a market's slots are contiguous
+        spare = np.where(self.alive, self.capacity - self.customers, 0)
+        market_of = self.model.ledger_rows(k)
         order = np.argsort(market_of, kind="stable")
-        rows, starts = np.unique(market_of[order], return_index=True)
-        for row, buyers in zip(rows, np.split(order, starts[1:]), strict=True):
-            first = row * per_market
-            offered = first + np.flatnonzero(spare[first : first + per_market] > 0)
-            if offered.size == 0:
-                continue
-            rng = self.model.procurement_rngs[row // n_innovations]
-            noise = rng.standard_normal((buyers.size, offered.size))
-            score = self.price[offered] * np.exp(self.params.bid_noise_sd * noise)
-            room = spare[offered].copy()
-            open_buyers = np.arange(buyers.size)
-            while open_buyers.size and room.any():
-                choice = np.where(room > 0, score[open_buyers], np.inf).argmin(axis=1)
-                accepted = first_come_first_served(choice, room)
-                slots[buyers[open_buyers[accepted]]] = offered[choice[accepted]]
-                room -= np.bincount(choice[accepted], minlength=room.size)
-                open_buyers = open_buyers[~accepted]
+        rows, buyer_counts = np.unique(market_of[order], return_counts=True)
+        is_open = spare.reshape(-1, per_market)[rows] > 0
+        offered_counts = is_open.sum(axis=1)
+        served = offered_counts > 0
+        if not served.any():
+            return slots
+        buyers = order[np.repeat(served, buyer_counts)]  # grouped by market, in k order
+        rows, buyer_counts, offered_counts = (
+            rows[served],
+            buyer_counts[served],
+            offered_counts[served],
+        )
+        offered = (rows[:, None] * per_market + np.arange(per_market))[is_open[served]]
+        noise = self._bid_noise(rows, buyer_counts * offered_counts)
+        # One segment of candidate pairs per buyer: its market's offered slots.
+        per_buyer = np.repeat(offered_counts, buyer_counts)
+        segment = np.cumsum(per_buyer) - per_buyer
+        first_offered = np.repeat(np.cumsum(offered_counts) - offered_counts, buyer_counts)
+        within = np.arange(per_buyer.sum()) - np.repeat(segment, per_buyer)
+        candidate = offered[np.repeat(first_offered, per_buyer) + within]
+        score = self.price[candidate] * np.exp(self.params.bid_noise_sd * noise)
+        best = np.minimum.reduceat(score, segment)
+        hits = np.flatnonzero(score == np.repeat(best, per_buyer))
+        owner = np.repeat(np.arange(buyers.size), per_buyer)[hits]
+        choice = candidate[hits[np.unique(owner, return_index=True)[1]]]
+        crowded = np.bincount(choice, minlength=spare.size) > spare
+        if not crowded.any():  # the usual case: everyone gets their pick
+            slots[buyers] = choice
+            return slots
+        market_of_buyer = np.repeat(rows, buyer_counts)
+        settle_alone = np.isin(market_of_buyer, np.unique(self.row[np.flatnonzero(crowded)]))
+        slots[buyers[~settle_alone]] = choice[~settle_alone]
+        noise_start = np.cumsum(buyer_counts * offered_counts) - buyer_counts * offered_counts
+        offered_start = np.cumsum(offered_counts) - offered_counts
+        buyer_start = np.cumsum(buyer_counts) - buyer_counts
+        for m in np.flatnonzero(np.isin(rows, market_of_buyer[settle_alone])):
+            n, o = buyer_counts[m], offered_counts[m]
+            here = offered[offered_start[m] : offered_start[m] + o]
+            scores = self.price[here] * np.exp(
+                self.params.bid_noise_sd
+                * noise[noise_start[m] : noise_start[m] + n * o].reshape(n, o)
+            )
+            self._first_come_first_served(
+                buyers[buyer_start[m] : buyer_start[m] + n], here, scores, spare[here], slots
+            )
         return slots
+
+    def _bid_noise(self, rows: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+        """Standard normal draws for each market's (buyers x offered) bids, market after
+        market, each replication's from its own stream (one call per replication)."""
+        blocks = rows // len(self.model.innovations)
+        ends = np.cumsum(sizes)
+        noise = np.empty(int(ends[-1]) if ends.size else 0)
+        starts = ends - sizes
+        block_ids, first = np.unique(blocks, return_index=True)
+        last = np.append(first[1:], blocks.size) - 1
+        for block, a, b in zip(block_ids, first, last, strict=True):
+            noise[starts[a] : ends[b]] = self.model.procurement_rngs[block].standard_normal(
+                int(ends[b] - starts[a])
+            )
+        return noise
+
+    @staticmethod
+    def _first_come_first_served(
+        buyers: np.ndarray, offered: np.ndarray, score: np.ndarray, room: np.ndarray, slots
+    ) -> None:
+        """One market: buyers in order take their best supplier with room left."""
+        room = room.copy()
+        open_buyers = np.arange(buyers.size)
+        while open_buyers.size and room.any():
+            choice = np.where(room > 0, score[open_buyers], np.inf).argmin(axis=1)
+            accepted = first_come_first_served(choice, room)
+            slots[buyers[open_buyers[accepted]]] = offered[choice[accepted]]
+            room -= np.bincount(choice[accepted], minlength=room.size)
+            open_buyers = open_buyers[~accepted]
 
     def take_customers(self, slots: np.ndarray, j: np.ndarray) -> None:
         """New customers (at municipalities ``j``) move their suppliers down the experience
