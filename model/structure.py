@@ -117,8 +117,9 @@ class PeerOperator:
 
     def apply(self, x: np.ndarray) -> np.ndarray:
         out = np.zeros((x.shape[1], x.shape[0]))
+        x_columns = np.ascontiguousarray(x.T)  # one transposing copy, shared by the terms
         for weight, matrix, gather, spread_t in self.terms:
-            columns = np.ascontiguousarray((x if weight is None else x * weight).T)
+            columns = x_columns if weight is None else x_columns * weight.T
             if gather is not None:
                 out += spread_t @ (gather @ columns)
             if matrix is not None:
