@@ -114,16 +114,33 @@ class PeerOperator:
                     sp.csr_array(sp.vstack(spreads).T) if spreads else None,
                 )
             )
+        # Column-major copies, for inputs that are zero outside a few municipalities.
+        self.by_column = [
+            (
+                None if matrix is None else sp.csc_array(matrix),
+                None if gather is None else sp.csc_array(gather),
+            )
+            for _, matrix, gather, _ in self.terms
+        ]
 
-    def apply(self, x: np.ndarray) -> np.ndarray:
+    def apply(self, x: np.ndarray, nonzero: np.ndarray | None = None) -> np.ndarray:
+        """The channels applied to ``x`` (rows, N). ``nonzero``: the only municipalities
+        (columns) where ``x`` may be non-zero; the work then scales with their number, and
+        the sums are the same (the skipped terms are zeros)."""
         out = np.zeros((x.shape[1], x.shape[0]))
-        x_columns = np.ascontiguousarray(x.T)  # one transposing copy, shared by the terms
-        for weight, matrix, gather, spread_t in self.terms:
+        if nonzero is not None:
+            x_columns = np.ascontiguousarray(x[:, nonzero].T)
+        else:
+            x_columns = np.ascontiguousarray(x.T)  # one transposing copy, shared by the terms
+        for (weight, matrix, gather, spread_t), (matrix_c, gather_c) in zip(
+            self.terms, self.by_column, strict=True
+        ):
             columns = x_columns if weight is None else x_columns * weight.T
             if gather is not None:
-                out += spread_t @ (gather @ columns)
+                grouped = gather @ columns if nonzero is None else gather_c[:, nonzero] @ columns
+                out += spread_t @ grouped
             if matrix is not None:
-                out += matrix @ columns
+                out += matrix @ columns if nonzero is None else matrix_c[:, nonzero] @ columns
         return out.T
 
 

@@ -44,7 +44,8 @@ def learn_from_results(model: DiffusionModel, k: np.ndarray, realised: np.ndarra
     observed = np.zeros((2 * state.stage.shape[0], state.n_municipalities))
     observed.reshape(-1)[k] = 1.0
     observed.reshape(-1)[cells + k] = realised
-    evidence = model.learning_peers.apply(observed)
+    municipalities = np.unique(k % state.n_municipalities)  # results come from these only
+    evidence = model.learning_peers.apply(observed, nonzero=municipalities)
     precision = 1.0 / p.observation_sd**2
     n_innovations = state.stage.shape[0]
     state.belief_precision += precision * evidence[:n_innovations]
