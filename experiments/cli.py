@@ -269,7 +269,15 @@ def _explore(args: argparse.Namespace) -> None:
     print(
         f"spridning explorer on http://{args.host}:{args.port}/ (Ctrl-C stops it)", file=sys.stderr
     )
-    serve(host=args.host, port=args.port, results=args.results, lang=args.lang)
+    if args.boundaries is not None and not args.boundaries.is_file():
+        raise UserError(f"--boundaries {args.boundaries}: no such file")
+    serve(
+        host=args.host,
+        port=args.port,
+        results=args.results,
+        lang=args.lang,
+        boundaries=args.boundaries,
+    )
 
 
 def _params(args: argparse.Namespace) -> None:
@@ -431,6 +439,9 @@ def build_parser() -> argparse.ArgumentParser:
     explore.add_argument("--port", type=_whole_number(1), default=8050, help="default 8050")
     explore.add_argument("--results", type=Path, help="a sweep folder to browse")
     explore.add_argument("--lang", choices=("sv", "en"), default="sv", help="default sv")
+    explore.add_argument(
+        "--boundaries", type=Path, help="a GeoJSON of municipality polygons for the map"
+    )
     explore.set_defaults(handler=_explore)
 
     params = commands.add_parser("params", help="print the parameter register")

@@ -1,0 +1,451 @@
+"""The interactive explorer (viz/app.py): form values become the right scenario overrides,
+every bad value is refused with a message naming its field, runs are cached, the sweep
+tab says plainly when there is nothing to show, and in a real browser a lever changes
+the figures while a bad value shows a message and leaves the page working."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from viz.app import create_app, run_request, short
+from viz.app_figures import adoption_figure, map_figure, sankey_figure, spending_figure, summary
+from viz.app_inputs import (
+    FIELDS,
+    InputError,
+    build_scenario,
+    counties,
+    form_values,
+    is_modified,
+    library,
+    library_scenario,
+    parse_form,
+)
+from viz.app_labels import EN, SV
+from viz.app_runs import RunCache
+from viz.app_sweep import SweepUnavailable, innovations, load_sweep, outcomes, sweep_items
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def form(name: str = "programme", **changes: object) -> dict[str, object]:
+    """The form as the page shows it for a library scenario, with ``changes`` by field id."""
+    return {**form_values(library_scenario(name)), "replications": 4, "seed": 1, **changes}
+
+
+def problems(name: str = "programme", lang: str = "sv", **changes: object) -> str:
+    """The message for a form that must be refused (by parse_form or build_scenario)."""
+    with pytest.raises(InputError) as refused:
+        build_scenario(parse_form(name, form(name, **changes), lang), lang)
+    return str(refused.value)
+
+
+# --- form -> overrides ---------------------------------------------------------------
+
+
+def test_good_input_gives_the_dotted_overrides() -> None:
+    request = parse_form(
+        "programme",
+        form(
+            **{
+                "programme-annual_budget_msek": 400,
+                "programme-targeting": "small",
+                "programme-years": 7.0,
+                "trial_legislation-enabled": ["on"],
+                "trial_legislation-counties": ["14", "01"],
+                "shared_procurement-enabled": ["on"],
+                "shared_procurement-consortia": "national",
+                "shared_procurement-risk_share": 0.3,
+            },
+            replications=8,
+            seed=7,
+        ),
+    )
+    assert set(request.overrides) == {f.key for f in FIELDS}
+    assert all(key.startswith("policies.") for key in request.overrides)
+    o = request.overrides
+    assert o["policies.programme.annual_budget_msek"] == 400.0
+    assert o["policies.programme.years"] == 7 and isinstance(o["policies.programme.years"], int)
+    assert o["policies.programme.targeting"] == "small"
+    assert o["policies.programme.enabled"] is True
+    assert o["policies.trial_legislation.enabled"] is True
+    assert o["policies.trial_legislation.counties"] == ["14", "01"]
+    assert o["policies.shared_procurement.consortia"] == "national"
+    assert o["policies.shared_procurement.risk_share"] == 0.3
+    assert o["policies.process_fund.enabled"] is False
+    assert (request.scenario, request.replications, request.seed) == ("programme", 8, 7)
+
+    scenario = build_scenario(request)
+    assert scenario.policies.programme.annual_budget_msek == 400.0
+    assert scenario.policies.trial_legislation.counties == ["14", "01"]
+    assert scenario.policies.shared_procurement.risk_share == 0.3
+    assert is_modified(scenario, "programme")
+
+
+@pytest.mark.parametrize("name", library())
+def test_an_untouched_form_gives_back_the_library_scenario(name: str) -> None:
+    scenario = build_scenario(parse_form(name, form(name)))
+    assert scenario == library_scenario(name)
+    assert not is_modified(scenario, name)
+
+
+def test_the_form_is_prefilled_from_the_scenario() -> None:
+    values = form_values(library_scenario("skr_position"))
+    assert values["programme-enabled"] == ["on"]
+    assert values["process_fund-enabled"] == []
+    assert values["trial_legislation-counties"] == ["01", "12", "14", "23"]
+    assert values["programme-annual_budget_msek"] == 200.0
+    assert len(counties()) == 21
+
+
+# --- bad input -> a message naming the field --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("programme-annual_budget_msek", "abc", "måste vara ett tal, fick 'abc'"),
+        ("programme-annual_budget_msek", None, "måste vara ett tal, fick inget värde"),
+        ("programme-annual_budget_msek", float("nan"), "måste vara ett tal"),
+        ("programme-years", 2.5, "måste vara ett heltal, fick 2.5"),
+        ("programme-years", True, "måste vara ett tal"),
+        ("programme-enabled", "yes", "måste vara på eller av"),
+        ("programme-targeting", "everyone", "måste vara ett av all, low_capacity, small, central"),
+        ("shared_procurement-consortia", None, "måste vara ett av county, national"),
+        ("trial_legislation-counties", "14", "måste vara en lista med länskoder"),
+        ("trial_legislation-counties", ["99"], "okända län ['99']"),
+    ],
+)
+def test_a_wrong_type_names_the_field(field: str, value: object, expected: str) -> None:
+    key = next(f.key for f in FIELDS if f.id == field)
+    message = problems(**{field: value})
+    assert f"[{key}]" in message
+    assert SV[field] in message
+    assert expected in message
+
+
+def test_out_of_range_uses_the_schema_message_with_key_and_range() -> None:
+    message = problems(**{"programme-annual_budget_msek": -5})
+    assert "Årlig budget (MSEK) [policies.programme.annual_budget_msek]" in message
+    assert "allowed 0 to 5000 (MSEK per year)" in message
+    message = problems(**{"programme-share_grants": -0.5, "programme-share_capacity": 1.3})
+    assert "[policies.programme.share_grants]" in message
+    assert "[policies.programme.share_capacity]" in message
+    assert "allowed 0 to 1" in message
+    message = problems(**{"trial_legislation-start_month": 0})
+    assert "[policies.trial_legislation.start_month]" in message and "allowed 1 to 1200" in message
+
+
+def test_shares_that_do_not_sum_to_one_are_refused() -> None:
+    message = problems(**{"programme-share_grants": 0.9})
+    assert "måste summera till 1, de summerar till 1,400" in message
+    for label in ("Andel prövningsbidrag", "Andel administration"):
+        assert label in message
+    english = problems(lang="en", **{"programme-share_grants": 0.9})
+    assert "must sum to 1, they sum to 1.400" in english and "Share to trial grants" in english
+
+
+def test_an_enabled_trial_law_needs_a_zone() -> None:
+    message = problems(**{"trial_legislation-enabled": ["on"], "trial_legislation-counties": []})
+    assert "[policies.trial_legislation.counties]" in message
+    assert "ingen zon är vald" in message
+    # off without a zone is fine
+    parse_form("programme", form(**{"trial_legislation-counties": []}))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("replications", 0, "måste vara mellan 1 och 16, fick 0"),
+        ("replications", 17, "måste vara mellan 1 och 16, fick 17"),
+        ("replications", "4", "måste vara ett heltal, fick '4'"),
+        ("seed", -1, "måste vara mellan 0 och"),
+        ("seed", None, "måste vara ett heltal, fick inget värde"),
+    ],
+)
+def test_run_settings_are_checked(field: str, value: object, expected: str) -> None:
+    message = problems(**{field: value})
+    assert message.startswith(SV[field]) and expected in message
+
+
+def test_every_problem_is_reported_at_once_and_unknown_scenarios_too() -> None:
+    with pytest.raises(InputError) as refused:
+        parse_form("programme", form(**{"programme-years": "x", "seed": -3}))
+    assert len(refused.value.problems) == 2
+    with pytest.raises(InputError, match="okänt scenario 'nope'; biblioteket har .*baseline"):
+        parse_form("nope", form())
+
+
+def test_a_failing_run_gives_a_short_message_not_a_trace(monkeypatch) -> None:
+    cache = RunCache()
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom\n  deep inside the model")
+
+    monkeypatch.setattr(cache, "compare", explode)
+    comparison, message = run_request(cache, "programme", form(), "sv")
+    assert comparison is None
+    assert message == "Körningen misslyckades: RuntimeError: boom"
+    comparison, message = run_request(cache, "programme", form(seed="x"), "en")
+    assert comparison is None and message.startswith("Invalid value:\n• Seed")
+    assert short(ValueError("x" * 500)).endswith("…") and len(short(ValueError("x" * 500))) == 300
+
+
+def test_every_text_exists_in_both_languages() -> None:
+    assert set(SV) == set(EN)
+    for field in FIELDS:
+        assert field.id in SV
+        for choice in field.choices:
+            assert f"{field.key.rsplit('.', 1)[1]}_{choice}" in SV
+
+
+# --- runs, cache and figures -----------------------------------------------------------
+
+
+def test_runs_are_cached_and_figures_drawn() -> None:
+    cache = RunCache()
+    scenario = build_scenario(parse_form("programme", form(replications=2)))
+    first = cache.compare(scenario, "programme", 2, 1)
+    assert first.ran == "both" and first.seconds > 0
+    again = cache.compare(scenario, "programme", 2, 1)
+    assert again.ran == "none" and again.seconds == 0 and again.results is first.results
+    other = scenario.model_copy(update={"name": "other"})
+    assert cache.compare(other, "other", 2, 1).ran == "scenario"  # baseline from cache
+    assert cache.get(first.key) is again and cache.get("unknown") is None
+
+    names = {t.name for t in adoption_figure(first, None, "sv").data if t.meta["role"] == "mean"}
+    assert any(n.startswith("programme") for n in names)
+    assert any(n.startswith("baslinje") for n in names)
+    assert map_figure(first, "e_service", "sv").data
+    assert sankey_figure(first, "sv").data[0].type == "sankey"
+    assert spending_figure(first, "en").data
+    result = summary(first, "sv")
+    assert result.lines[0].startswith("programme: efter 10 år har i genomsnitt")
+    assert len(result.rows) == 5 and result.rows[0][0] == "digital_night_supervision"
+
+
+def test_a_scenario_without_money_gets_a_placeholder() -> None:
+    cache = RunCache()
+    comparison = cache.compare(library_scenario("baseline"), "baseline", 1, 1)
+    assert comparison.ran == "both" or comparison.ran == "baseline"
+    assert sankey_figure(comparison, "sv").layout.meta == {"placeholder": True}
+    assert summary(comparison, "en").lines[0].startswith("baseline: after 10 years")
+
+
+# --- the sweep tab ---------------------------------------------------------------------
+
+
+def make_sweep(folder: Path, design: str = "grid") -> Path:
+    """A small analysed sweep: two parameters on a grid, two innovations plus "all"."""
+    (folder / "analysis").mkdir(parents=True)
+    manifest = {
+        "kind": "sweep",
+        "points": 4,
+        "definition": {"experiment": {"name": "tiny", "design": design}, "parameters": []},
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    rows = []
+    for budget in (100, 400):
+        for years in (3, 5):
+            for innovation in ("all", "a", "b"):
+                for outcome in ("adoption_share_10y", "effect_adoption_share_10y"):
+                    mean = budget / 1000 + years / 100 + (innovation == "a")
+                    rows.append(
+                        (budget, years, innovation, outcome, mean, mean - 0.01, mean + 0.01, 8)
+                    )
+    columns = ["programme.annual_budget_msek", "programme.years", "innovation", "outcome"]
+    pd.DataFrame(rows, columns=[*columns, "mean", "ci_low", "ci_high", "n"]).to_csv(
+        folder / "analysis" / "response.csv", index=False
+    )
+    sobol = [
+        ("adoption_share_10y", innovation, parameter, 0.3, 0.05, 0.4, 0.05)
+        for innovation in ("all", "a")
+        for parameter in ("programme.annual_budget_msek", "programme.years")
+    ]
+    pd.DataFrame(
+        sobol, columns=["outcome", "innovation", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
+    ).to_csv(folder / "analysis" / "sobol.csv", index=False)
+    return folder
+
+
+def test_sweep_tab_reads_an_analysed_sweep(tmp_path: Path) -> None:
+    sweep = load_sweep(make_sweep(tmp_path / "sweep"))
+    assert sweep.parameters == ["programme.annual_budget_msek", "programme.years"]
+    assert outcomes(sweep) == ["adoption_share_10y", "effect_adoption_share_10y"]
+    assert innovations(sweep) == ["all", "a", "b"]
+    x, y = sweep.parameters
+    heatmap, bars = sweep_items(sweep, "adoption_share_10y", "a", x, y, "sv")
+    assert heatmap.data[0].type == "heatmap"
+    assert min(min(row) for row in heatmap.data[0].z) > 1  # innovation "a" only
+    assert bars.data[0].type == "bar"
+    held, line, missing = sweep_items(sweep, "effect_adoption_share_10y", "b", x, None, "en")
+    assert held == "Other parameters held at: programme.years = 3"
+    assert line.layout.title.text.startswith("Outcome effect_adoption_share_10y")
+    assert list(line.data[-1].x) == [100, 400]
+    assert list(line.data[-1].y) == pytest.approx([0.13, 0.43])
+    assert missing == "Sobol indices: nothing for this outcome and innovation."
+
+
+def test_sweep_tab_says_plainly_what_is_missing(tmp_path: Path) -> None:
+    def reason(folder: Path | None) -> str:
+        with pytest.raises(SweepUnavailable) as unavailable:
+            load_sweep(folder)
+        return str(unavailable.value)
+
+    assert "Ingen svepmapp är angiven" in reason(None)
+    assert "finns inte" in reason(tmp_path / "nowhere")
+    assert "manifest.json saknas" in reason(tmp_path)
+    (tmp_path / "manifest.json").write_text('{"kind": "run"}', encoding="utf-8")
+    assert "kind = 'run'" in reason(tmp_path)
+    (tmp_path / "manifest.json").write_text('{"kind": "sweep"}', encoding="utf-8")
+    assert f"spridning analyse {tmp_path}" in reason(tmp_path)
+    lhs = load_sweep(make_sweep(tmp_path / "lhs", design="lhs"))
+    notes = sweep_items(lhs, "adoption_share_10y", "all", "programme.years", None, "sv")
+    assert notes[0] == "Svarsytan visas bara för rutnätsdesign (den här är lhs)."
+
+
+# --- in a real browser -----------------------------------------------------------------
+
+# The adoption figure's mean lines as text (y may arrive base64-encoded: compare it as is).
+ADOPTION_DATA = """() => {
+    const graph = document.querySelector('#adoption-graph .js-plotly-plot');
+    if (!graph || !graph.data) return null;
+    const means = graph.data.filter(t => t.meta && t.meta.role === 'mean');
+    return means.length ? JSON.stringify(means.map(t => [t.name, t.y])) : null;
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def explorer(tmp_path: Path):
+    """The explorer served by werkzeug in a daemon thread; yields its URL."""
+    from werkzeug.serving import make_server
+
+    app = create_app(results=make_sweep(tmp_path / "sweep"), lang="sv")
+    port = free_port()
+    server = make_server("127.0.0.1", port, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                assert response.status == 200
+                break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+    yield url
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def test_in_a_browser_a_lever_changes_the_figures_and_bad_values_get_a_message(
+    explorer: str,
+) -> None:
+    if not CHROMIUM.exists() or shutil.which(str(CHROMIUM)) is None:
+        pytest.skip("Debian's chromium (/usr/bin/chromium) is not installed")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="the playwright Python package is not installed"
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            outside: list[str] = []
+
+            def record(request) -> None:
+                if not request.url.startswith(explorer):
+                    outside.append(request.url)
+
+            page.on("request", record)
+            page.goto(explorer)
+            # the default scenario runs when the page opens
+            page.wait_for_function(ADOPTION_DATA, timeout=20_000)
+            before = page.evaluate(ADOPTION_DATA)
+            assert "programme · digital_night_supervision" in before
+            assert "baslinje · digital_night_supervision" in before
+            page.wait_for_selector("#map-graph .js-plotly-plot .scattergeo", timeout=10_000)
+
+            page.fill("#programme-annual_budget_msek", "400")
+            page.check("#programme-targeting input[value='small']")
+            page.click("#run-button")
+            page.wait_for_function(
+                f"(before) => {{ const now = ({ADOPTION_DATA})(); return now && now !== before; }}",
+                arg=before,
+                timeout=20_000,
+            )
+            assert "programme (ändrat)" in page.evaluate(ADOPTION_DATA)
+            assert page.inner_text("#message") == ""
+            assert "programme (ändrat)" in page.inner_text("#summary")
+
+            page.fill("#programme-share_grants", "0.9")
+            page.click("#run-button")
+            page.wait_for_function(
+                "() => document.querySelector('#message').innerText.includes('summera till 1')",
+                timeout=10_000,
+            )
+            message = page.inner_text("#message")
+            assert message.startswith("Ogiltigt värde")
+            assert "Andel prövningsbidrag" in message and "1,400" in message
+            assert "Traceback" not in page.content()
+
+            page.fill("#programme-share_grants", "0.5")
+            page.fill("#programme-annual_budget_msek", "300")
+            changed = page.evaluate(ADOPTION_DATA)
+            page.click("#run-button")
+            page.wait_for_function(
+                f"(before) => {{ const now = ({ADOPTION_DATA})(); return now && now !== before; }}",
+                arg=changed,
+                timeout=20_000,
+            )
+            page.wait_for_function(
+                "() => document.querySelector('#message').innerText === ''", timeout=5_000
+            )
+            page.wait_for_timeout(500)  # let the map and the money figures settle
+            page.screenshot(path=str(ARTIFACTS / "explorer.png"), full_page=True)
+
+            # choosing another scenario refills the levers from its file
+            assert not page.is_checked("#trial_legislation-enabled input")
+            page.click("#scenario")
+            page.get_by_role("option", name="trial_legislation", exact=True).click()
+            page.wait_for_function(
+                "() => document.querySelector('#trial_legislation-enabled input').checked"
+            )
+            assert page.input_value("#programme-annual_budget_msek") == "200"
+            assert page.evaluate("() => document.querySelector('#lever-trial_legislation').open")
+            assert not page.is_checked("#programme-enabled input")
+
+            page.click("text=Svepresultat")
+            page.wait_for_selector("#sweep-figures .js-plotly-plot", timeout=10_000)
+            assert "tiny" in page.inner_text("#sweep-header")
+            assert outside == [], f"the page fetched from outside localhost: {outside}"
+        finally:
+            browser.close()

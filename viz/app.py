@@ -1,0 +1,321 @@
+"""The interactive explorer behind `spridning explore`: try the policy levers in a browser.
+
+Choose a library scenario, change its levers, run it in-process against the baseline
+(same replications and seed) and see adoption, the map and the money; a second tab
+shows an analysed sweep. Callbacks stay thin: the form logic is in ``viz.app_inputs``,
+runs and their cache in ``viz.app_runs``, figures in ``viz.app_figures`` and
+``viz.app_sweep``, the page in ``viz.app_layout``. A bad value or a failed run shows a
+short message in the page (id "message"), never a stack trace.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import dash
+import flask
+from dash import Input, Output, State, dcc, html
+
+from viz.app_figures import (
+    adoption_figure,
+    map_figure,
+    placeholder,
+    sankey_figure,
+    spending_figure,
+    summary,
+)
+from viz.app_inputs import (
+    FIELD_BY_ID,
+    FORM_IDS,
+    InputError,
+    build_scenario,
+    form_values,
+    is_modified,
+    library,
+    library_scenario,
+    parse_form,
+)
+from viz.app_labels import text
+from viz.app_layout import GRAPH_CONFIG, LEVERS, MESSAGE_STYLE, RUN_STYLE, RUN_STYLE_BUSY, page
+from viz.app_runs import Comparison, RunCache
+from viz.app_sweep import SweepUnavailable, sweep_items, sweep_state
+from viz.checks import innovations_in
+from viz.labels import check_lang
+
+DEFAULT_SCENARIO = "programme"
+DEFAULT_REPLICATIONS = 4
+DEFAULT_SEED = 1
+ALL = "*"  # the curve dropdown's "all innovations" (no innovation name can be "*")
+HIDDEN = {"display": "none"}
+TOPOJSON_ROUTE = "/_spridning/topojson/"
+EMPTY_TOPOLOGY = {
+    "type": "Topology",
+    "arcs": [],
+    "objects": {
+        name: {"type": "GeometryCollection", "geometries": []}
+        for name in ("coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")
+    },
+}
+
+log = logging.getLogger(__name__)
+
+
+def short(error: BaseException, limit: int = 300) -> str:
+    """An exception in one line: enough to report, not a stack trace."""
+    first = (str(error).strip().splitlines() or [""])[0]
+    message = f"{type(error).__name__}: {first}" if first else type(error).__name__
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+def problems_message(error: InputError, lang: str) -> str:
+    """The text the page shows for refused input: one line per problem."""
+    return f"{text('invalid', lang)}:\n" + "\n".join(f"• {p}" for p in error.problems)
+
+
+def run_request(
+    cache: RunCache, scenario: Any, values: dict[str, Any], lang: str
+) -> tuple[Comparison | None, str]:
+    """Check the form, run scenario and baseline; (comparison, "") or (None, message)."""
+    try:
+        request = parse_form(scenario, values, lang)
+        resolved = build_scenario(request, lang)
+    except InputError as error:
+        return None, problems_message(error, lang)
+    try:
+        name = resolved.name
+        if is_modified(resolved, request.scenario):
+            name = f"{name} ({text('modified', lang)})"
+        return cache.compare(resolved, name, request.replications, request.seed), ""
+    except Exception as error:  # a run that fails must not take the page down
+        log.exception("explorer run failed")
+        return None, f"{text('run_failed', lang)}: {short(error)}"
+
+
+def _safe(fallback: Callable[[str], Any], lang: str) -> Callable:
+    """Turn an exception in a figure callback into ``fallback(short message)``."""
+
+    def decorate(function: Callable) -> Callable:
+        @functools.wraps(function)
+        def wrapper(*args: Any) -> Any:
+            try:
+                return function(*args)
+            except Exception as error:
+                log.exception("explorer figure failed")
+                return fallback(f"{text('figure_failed', lang)}: {short(error)}")
+
+        return wrapper
+
+    return decorate
+
+
+def _register_form(app: dash.Dash) -> None:
+    @app.callback(
+        [Output(i, "value") for i in FIELD_BY_ID]
+        + [Output(f"lever-{lever}", "open") for lever in LEVERS],
+        Input("scenario", "value"),
+        prevent_initial_call=True,
+    )
+    def prefill(name: str) -> list[Any]:
+        """The chosen scenario's levers into the form; the groups of levers that are on open."""
+        if name not in library():
+            return [dash.no_update] * (len(FIELD_BY_ID) + len(LEVERS))
+        values = form_values(library_scenario(name))
+        opened = [bool(values[f"{lever}-enabled"]) for lever in LEVERS]
+        return [values[i] for i in FIELD_BY_ID] + opened
+
+
+def _register_run(app: dash.Dash, cache: RunCache, lang: str) -> None:
+    @app.callback(
+        Output("run-store", "data"),
+        Output("message", "children"),
+        Output("message", "style"),
+        Input("run-button", "n_clicks"),
+        State("scenario", "value"),
+        [State(i, "value") for i in FORM_IDS],
+        running=[
+            (Output("run-button", "disabled"), True, False),
+            (Output("run-button", "children"), text("running", lang), text("run", lang)),
+            (Output("run-button", "style"), RUN_STYLE_BUSY, RUN_STYLE),
+        ],
+    )
+    def run(clicks: int | None, scenario: Any, *values: Any) -> tuple:
+        comparison, message = run_request(
+            cache, scenario, dict(zip(FORM_IDS, values, strict=True)), lang
+        )
+        if comparison is None:
+            return dash.no_update, message, MESSAGE_STYLE
+        return {"key": comparison.key, "clicks": clicks}, "", HIDDEN
+
+
+def _comparison(cache: RunCache, store: dict | None) -> Comparison | None:
+    return cache.get(store.get("key")) if isinstance(store, dict) else None
+
+
+def _register_results(app: dash.Dash, cache: RunCache, lang: str, boundaries: Path | None) -> None:
+    waiting = text("press_run", lang)
+
+    @app.callback(Output("summary", "children"), Input("run-store", "data"))
+    @_safe(lambda message: html.P(message), lang)
+    def show_summary(store: dict | None) -> Any:
+        comparison = _comparison(cache, store)
+        if comparison is None:
+            return html.P(waiting)
+        result = summary(comparison, lang)
+        header = [
+            text(k, lang) for k in ("col_innovation", "col_scenario", "col_baseline", "col_diff")
+        ]
+        cell = {"padding": "2px 10px", "textAlign": "right"}
+        table = html.Table(
+            [
+                html.Thead(html.Tr([html.Th(h, style=cell) for h in header])),
+                html.Tbody([html.Tr([html.Td(v, style=cell) for v in row]) for row in result.rows]),
+            ],
+            style={"borderCollapse": "collapse", "fontSize": "13px", "margin": "4px 0"},
+        )
+        return [*(html.P(line, style={"margin": "2px 0"}) for line in result.lines), table]
+
+    @app.callback(
+        Output("curve-innovation", "options"),
+        Output("curve-innovation", "value"),
+        Output("map-innovation", "options"),
+        Output("map-innovation", "value"),
+        Input("run-store", "data"),
+        State("curve-innovation", "value"),
+        State("map-innovation", "value"),
+    )
+    def innovation_choices(store: dict | None, curve: str | None, mapped: str | None) -> tuple:
+        comparison = _comparison(cache, store)
+        if comparison is None:
+            return [], None, [], None
+        names = innovations_in(comparison.results.timeseries)
+        curves = [{"label": text("all_innovations", lang), "value": ALL}, *names]
+        curve = curve if curve in names else ALL
+        return curves, curve, names, mapped if mapped in names else names[0]
+
+    @app.callback(
+        Output("adoption-graph", "figure"),
+        Input("run-store", "data"),
+        Input("curve-innovation", "value"),
+    )
+    @_safe(placeholder, lang)
+    def adoption(store: dict | None, innovation: str | None) -> Any:
+        comparison = _comparison(cache, store)
+        if comparison is None:
+            return placeholder(waiting)
+        chosen = innovation if innovation in innovations_in(comparison.results.timeseries) else None
+        return adoption_figure(comparison, chosen, lang)
+
+    @app.callback(
+        Output("map-graph", "figure"),
+        Input("run-store", "data"),
+        Input("map-innovation", "value"),
+    )
+    @_safe(placeholder, lang)
+    def adoption_on_map(store: dict | None, innovation: str | None) -> Any:
+        comparison = _comparison(cache, store)
+        if comparison is None or not innovation:
+            return placeholder(waiting)
+        return map_figure(comparison, innovation, lang, boundaries)
+
+    @app.callback(
+        Output("sankey-graph", "figure"),
+        Output("spending-graph", "figure"),
+        Input("run-store", "data"),
+    )
+    @_safe(lambda message: (placeholder(message), placeholder(message)), lang)
+    def money(store: dict | None) -> Any:
+        comparison = _comparison(cache, store)
+        if comparison is None:
+            return placeholder(waiting), placeholder(waiting)
+        return sankey_figure(comparison, lang), spending_figure(comparison, lang)
+
+
+def _register_sweep(app: dash.Dash, results: Path | None, lang: str) -> None:
+    @app.callback(
+        Output("sweep-figures", "children"),
+        Input("sweep-outcome", "value"),
+        Input("sweep-innovation", "value"),
+        Input("sweep-x", "value"),
+        Input("sweep-y", "value"),
+    )
+    @_safe(lambda message: html.P(message, className="sweep-error"), lang)
+    def sweep(outcome: str, innovation: str, x: str | None, y: str | None) -> list:
+        tables = sweep_state(results, lang)
+        if isinstance(tables, SweepUnavailable):
+            return [html.P(str(tables))]
+        items = sweep_items(tables, outcome, innovation, x or None, y or None, lang)
+        return [
+            html.P(item)
+            if isinstance(item, str)
+            else dcc.Graph(figure=item, config={"displaylogo": False})
+            for item in items
+        ]
+
+
+def _register_topojson(app: dash.Dash) -> str:
+    """Serve an empty base map for Plotly's geo figures; returns its URL prefix.
+
+    plotly.js fetches a topojson base map from cdn.plot.ly for every geo figure and draws
+    nothing at all when that fails (offline, or a network that blocks the CDN). The map
+    needs no base layers: the municipalities themselves draw Sweden.
+    """
+
+    @app.server.route(f"{TOPOJSON_ROUTE}<name>")
+    def topojson(name: str) -> Any:
+        return flask.jsonify(EMPTY_TOPOLOGY)
+
+    return app.get_relative_path(TOPOJSON_ROUTE)
+
+
+def create_app(
+    results: Path | None = None, lang: str = "sv", boundaries: Path | None = None
+) -> dash.Dash:
+    """The explorer as a Dash app.
+
+    ``results``: an analysed sweep folder for the second tab. ``boundaries``: a GeoJSON
+    file of municipality polygons for the map (markers at map points without it).
+    """
+    check_lang(lang)
+    results = Path(results) if results is not None else None
+    boundaries = Path(boundaries) if boundaries is not None else None
+    cache = RunCache()
+    app = dash.Dash(
+        __name__, title=text("title", lang), update_title=None, suppress_callback_exceptions=True
+    )
+    start = library_scenario(DEFAULT_SCENARIO)
+    map_config = {**GRAPH_CONFIG, "topojsonURL": _register_topojson(app)}
+
+    def layout() -> html.Div:  # a function: the sweep tab is re-read on every page load
+        return page(
+            lang,
+            names=library(),
+            chosen=DEFAULT_SCENARIO,
+            values=form_values(start),
+            sweep=sweep_state(results, lang),
+            waiting=placeholder(text("press_run", lang)),
+            replications=DEFAULT_REPLICATIONS,
+            seed=DEFAULT_SEED,
+            map_config=map_config,
+        )
+
+    app.layout = layout
+    _register_form(app)
+    _register_run(app, cache, lang)
+    _register_results(app, cache, lang, boundaries)
+    _register_sweep(app, results, lang)
+    return app
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8050,
+    results: Path | None = None,
+    lang: str = "sv",
+    boundaries: Path | None = None,
+) -> None:
+    """Serve the explorer (localhost by default; no debug mode, so no debugger in the page)."""
+    create_app(results, lang, boundaries).run(host=host, port=port, debug=False)
