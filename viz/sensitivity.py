@@ -220,6 +220,7 @@ def response_surface(
         fig,
         lang,
         label("response_title_2d", lang).format(outcome=outcome, x=x, y=y),
-        xaxis={"title": {"text": x}},
-        yaxis={"title": {"text": y}},
+        # Grid levels are often uneven (50, 100, 200, 400): one equal cell per level.
+        xaxis={"title": {"text": x}, "type": "category"},
+        yaxis={"title": {"text": y}, "type": "category"},
     )
