@@ -128,6 +128,8 @@ class PeerOperator:
         (columns) where ``x`` may be non-zero; the work then scales with their number, and
         the sums are the same (the skipped terms are zeros)."""
         out = np.zeros((x.shape[1], x.shape[0]))
+        if nonzero is not None and (x.shape[1] < 1024 or nonzero.size * 16 > x.shape[1]):
+            nonzero = None  # slicing sparse matrices costs more than it saves here
         if nonzero is not None:
             x_columns = np.ascontiguousarray(x[:, nonzero].T)
         else:
