@@ -15,12 +15,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from experiments.compare import METRICS
+from experiments.input_files import load_model, resolve_path
 from model.params import PARAMETERS, REGISTER, Parameter
 from model.scenario import Scenario, ScenarioError, load_scenario, resolve_scenario_path
 
@@ -40,15 +41,11 @@ MECHANISM_SECTIONS = (
     "suppliers",
     "fou",
 )
+# The per-replication metrics of `spridning compare` (the incremental cost ratio needs a
+# pair of scenarios, so it is not one), plus adoption-years.
 SPRIDNING_OUTCOMES = (
-    "adoption_share_5y",
-    "adoption_share_10y",
-    "months_to_50pct",
-    "value_created_msek",
-    "state_spending_msek",
-    "municipal_spending_msek",
+    *(m for m in METRICS if m != "state_cost_per_adoption_year_msek"),
     "adoption_years",
-    "size_gap_10y",
 )
 ISHIGAMI_OUTCOMES = ("y",)
 
@@ -352,35 +349,13 @@ def _check_outcomes(experiment: Experiment) -> None:
         )
 
 
-def _format(error: ValidationError) -> str:
-    lines = []
-    for item in error.errors():
-        key = ".".join(str(p) for p in item["loc"]) or "(file)"
-        given = item.get("input")
-        given_text = "" if isinstance(given, dict | list) else f" (got {given!r})"
-        lines.append(f"  {key}: {item['msg']}{given_text}")
-    return "\n".join(lines)
-
-
 def resolve_experiment_path(name_or_path: str | Path) -> Path:
     """A path as given, or a name from experiments/examples/."""
-    path = Path(name_or_path)
-    if path.exists() or path.suffix == ".toml":
-        return path.resolve()
-    return (EXAMPLES_DIR / f"{path.name}.toml").resolve()
+    return resolve_path(name_or_path, EXAMPLES_DIR)
 
 
 def load_experiment(name_or_path: str | Path) -> LoadedExperiment:
-    path = resolve_experiment_path(name_or_path)
-    if not path.exists():
-        available = ", ".join(sorted(p.stem for p in EXAMPLES_DIR.glob("*.toml")))
-        raise ExperimentError(f"{path}: experiment file not found; examples: {available}")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ExperimentError(f"{path}: not valid TOML: {error}") from None
-    try:
-        experiment = Experiment.model_validate(data)
-    except ValidationError as error:
-        raise ExperimentError(f"{path}: invalid experiment\n{_format(error)}") from None
+    experiment, path = load_model(
+        name_or_path, EXAMPLES_DIR, Experiment, "experiment", ExperimentError
+    )
     return resolve_experiment(experiment, source=str(path), base=path.parent)

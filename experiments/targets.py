@@ -17,13 +17,13 @@ Measures, in the model's stages for the target's innovation:
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from experiments.experiment import ParameterRange
+from experiments.input_files import load_model
 
 TARGETS_DIR = Path(__file__).resolve().parent / "targets"
 MEASURES = ("running", "decided", "abandoned", "adopted", "ever_adopted")
@@ -92,37 +92,9 @@ class Target(_Strict):
         return f"{observation.measure}_m{self.month_of(observation.date)}"
 
 
-def _format(error: ValidationError) -> str:
-    lines = []
-    for item in error.errors():
-        key = ".".join(str(p) for p in item["loc"]) or "(file)"
-        given = item.get("input")
-        given_text = "" if isinstance(given, dict | list) else f" (got {given!r})"
-        lines.append(f"  {key}: {item['msg']}{given_text}")
-    return "\n".join(lines)
-
-
-def resolve_target_path(name_or_path: str | Path) -> Path:
-    path = Path(name_or_path)
-    if path.exists() or path.suffix == ".toml":
-        return path.resolve()
-    return (TARGETS_DIR / f"{path.name}.toml").resolve()
-
-
 def load_target(name_or_path: str | Path) -> tuple[Target, Path]:
     """The target and its file; raises TargetError naming the file and key."""
-    path = resolve_target_path(name_or_path)
-    if not path.exists():
-        available = ", ".join(sorted(p.stem for p in TARGETS_DIR.glob("*.toml")))
-        raise TargetError(f"{path}: target file not found; shipped targets: {available}")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise TargetError(f"{path}: not valid TOML: {error}") from None
-    try:
-        target = Target.model_validate(data)
-    except ValidationError as error:
-        raise TargetError(f"{path}: invalid target\n{_format(error)}") from None
+    target, path = load_model(name_or_path, TARGETS_DIR, Target, "target", TargetError)
     for index, observation in enumerate(target.observations):
         month = target.month_of(observation.date)
         if month < 1:

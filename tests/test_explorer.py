@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from browser import CHROMIUM_ARGS
 
 from viz.app import create_app, run_request, short
 from viz.app_figures import adoption_figure, map_figure, sankey_figure, spending_figure, summary
@@ -35,16 +36,6 @@ from viz.app_sweep import SweepUnavailable, innovations, load_sweep, outcomes, s
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def form(name: str = "programme", **changes: object) -> dict[str, object]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from browser import CHROMIUM_ARGS
 
 from experiments.cli import main
 from experiments.compare import effects
@@ -70,7 +71,7 @@ def test_report_is_self_contained_and_renders_offline_in_a_browser(comparison: P
         pytest.skip("Debian's chromium is not installed (make test installs it when it can)")
     requested: list[str] = []
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1200, "height": 900})
 
         def block_network(route) -> None:  # any request leaving the file is refused and noted
@@ -93,18 +94,6 @@ def test_report_is_self_contained_and_renders_offline_in_a_browser(comparison: P
         browser.close()
     assert requested == []
     assert drawn >= 8
-
-
-BROWSER_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def test_run_report_quotes_months_to_half(comparison: Path) -> None:
