@@ -124,6 +124,9 @@ def sobol_table(
                     "points have no value (failed runs, or the outcome is undefined there)"
                 )
                 continue
+            if np.ptp(y) == 0:
+                notes.append(f"sobol: skipped {outcome} / {innovation}: the same at every point")
+                continue
             result = sobol_analyze.analyze(
                 problem,
                 y,
@@ -173,6 +176,9 @@ def morris_table(
             y = point_means(runs, len(plan.points), outcome, innovation)
             if np.isnan(y).any():
                 notes.append(f"morris: skipped {outcome} / {innovation}: points without value")
+                continue
+            if np.ptp(y) == 0:
+                notes.append(f"morris: skipped {outcome} / {innovation}: the same at every point")
                 continue
             result = morris_analyze.analyze(
                 problem,
