@@ -75,7 +75,7 @@ def _outcomes(scenario: Scenario, seeds: list[int], outcomes: tuple[str, ...]) -
         run_batch(scenario, first, seeds[first : first + count])
         for first, count in batches(len(seeds), DEFAULT_BATCH)
     ]
-    timeseries, municipalities, groups, money, _ = zip(*parts, strict=True)
+    timeseries, municipalities, groups, money, received, _ = zip(*parts, strict=True)
     results = RunResults(
         scenario=scenario,
         seed=0,
@@ -84,6 +84,7 @@ def _outcomes(scenario: Scenario, seeds: list[int], outcomes: tuple[str, ...]) -
         municipalities=pd.concat(municipalities, ignore_index=True),
         groups=pd.concat(groups, ignore_index=True),
         state_money=pd.concat(money, ignore_index=True),
+        money_received=pd.concat(received, ignore_index=True),
     )
     series = [name for name in outcomes if SERIES.match(name)]
     metrics = [name for name in outcomes if not SERIES.match(name)]

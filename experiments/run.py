@@ -34,6 +34,7 @@ class RunResults:
     municipalities: pd.DataFrame
     groups: pd.DataFrame
     state_money: pd.DataFrame
+    money_received: pd.DataFrame
     seconds: list[float] = field(default_factory=list)
 
 
@@ -55,10 +56,10 @@ def _reference() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def run_batch(
     scenario: Scenario, first_replication: int, seeds: list[int]
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, float]:
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, float]:
     """Replications ``first_replication``.. with ``seeds``, run side by side in one model.
 
-    Returns the three tables (``replication`` numbered from ``first_replication``) and the
+    Returns the five tables (``replication`` numbered from ``first_replication``) and the
     seconds the batch took. A replication's results do not depend on its batch.
     """
     started = time.perf_counter()
@@ -72,6 +73,7 @@ def run_batch(
         model.municipality_outcomes(),
         model.groups(),
         model.state_money(),
+        model.money_received(),
     ]
     for table in tables:
         table["replication"] += first_replication
@@ -117,7 +119,7 @@ def run_scenario(
         for part, (_, count) in zip(results, plan, strict=True):
             parts.append(part)
             bar.update(count)
-    timeseries, municipalities, groups, money, seconds = zip(*parts, strict=True)
+    timeseries, municipalities, groups, money, received, seconds = zip(*parts, strict=True)
     return RunResults(
         scenario=scenario,
         seed=seed,
@@ -126,6 +128,7 @@ def run_scenario(
         municipalities=pd.concat(municipalities, ignore_index=True),
         groups=pd.concat(groups, ignore_index=True),
         state_money=pd.concat(money, ignore_index=True),
+        money_received=pd.concat(received, ignore_index=True),
         seconds=list(seconds),
     )
 
@@ -139,6 +142,7 @@ def write_run(
     write_parquet(results.municipalities, out / "municipalities.parquet")
     write_parquet(results.groups, out / "groups.parquet")
     write_parquet(results.state_money, out / "state_money.parquet")
+    write_parquet(results.money_received, out / "money_received.parquet")
     manifest = {
         "kind": "run",
         "scenario_file": scenario_file,
@@ -158,6 +162,7 @@ def write_run(
             "municipalities.parquet": "one row per replication, innovation and municipality",
             "groups.parquet": "adoption share per replication, month, innovation, size class or county",
             "state_money.parquet": "the state's policy money per replication and month",
+            "money_received.parquet": "policy money each municipality received per replication",
         },
     }
     write_json(manifest, out / "manifest.json")

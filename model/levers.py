@@ -65,3 +65,18 @@ class StateMoney(Flows):
     administered: np.ndarray
     unspent: np.ndarray
     risk_refunds: np.ndarray
+
+
+@dataclass
+class MoneyReceived:
+    """What each municipality has received of the state's policy money so far (MSEK, (N,)):
+    who the money reaches, for the split by size class or county. Grants and capacity
+    money come out of lever budgets; risk refunds are outside any budget."""
+
+    grants: np.ndarray  # trial grants paid
+    capacity: np.ndarray  # capacity building: innovation leads, process support
+    refunds: np.ndarray  # state risk sharing on failed trials
+
+    @classmethod
+    def zeros(cls, n: int) -> MoneyReceived:
+        return cls(grants=np.zeros(n), capacity=np.zeros(n), refunds=np.zeros(n))

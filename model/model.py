@@ -12,7 +12,7 @@ import pandas as pd
 from model.accounts import MonthlyAccounts
 from model.agents import FouEnvironment, Municipality
 from model.innovations import InnovationTable
-from model.levers import LeverState, Policy, StateMoney
+from model.levers import LeverState, MoneyReceived, Policy, StateMoney
 from model.market import SupplierMarket
 from model.mechanisms.adoption import run_adopters
 from model.mechanisms.awareness import (
@@ -96,6 +96,7 @@ class DiffusionModel(mesa.Model):
         )
         self.levers = LeverState.neutral(i, n, self.replications)
         self.money = StateMoney.empty(self.replications)
+        self.received = MoneyReceived.zeros(n)
         self.accounts = MonthlyAccounts.empty(self.replications * i)
         self._precompute()
 
@@ -223,6 +224,21 @@ class DiffusionModel(mesa.Model):
 
     def state_money(self) -> pd.DataFrame:
         return state_money_table(self.history)
+
+    def money_received(self) -> pd.DataFrame:
+        """One row per replication and municipality: MSEK of grants, capacity building and
+        risk refunds it received over the run (who the policy money reached)."""
+        r, n = self.replications, self.structure.block_size
+        received = self.received
+        return pd.DataFrame(
+            {
+                "replication": np.repeat(np.arange(r), n),
+                "kommunkod": np.tile(self.structure.codes, r),
+                "grants_msek": received.grants,
+                "capacity_msek": received.capacity,
+                "refunds_msek": received.refunds,
+            }
+        )
 
     def municipality_outcomes(self) -> pd.DataFrame:
         """One row per replication, innovation and municipality: first adoption month, final stage."""

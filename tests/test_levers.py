@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from experiments.run import run_scenario
+from model.reference import load_municipalities
 from model.scenario import SCENARIO_DIR, ScenarioError, load_scenario
 
 LEVERS = ("programme", "trial_legislation", "shared_procurement", "process_fund")
@@ -111,3 +112,26 @@ def test_nonsense_lever_settings_are_rejected_at_load(overrides: dict, message: 
     with pytest.raises(ScenarioError) as caught:
         load_scenario("baseline").with_overrides(overrides)
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["programme_small", "danish_style", "shared_procurement_national"])
+def test_money_received_by_municipalities_adds_up_to_the_state_accounts(name: str) -> None:
+    results = run_scenario(short(name, 120), 2, seed=6, progress=False)
+    received = results.money_received.groupby("replication")[
+        ["grants_msek", "capacity_msek", "refunds_msek"]
+    ].sum()
+    money = results.state_money.groupby("replication")[
+        ["granted_msek", "administered_msek", "risk_refunds_msek"]
+    ].sum()
+    np.testing.assert_allclose(received["grants_msek"], money["granted_msek"])
+    np.testing.assert_allclose(received["refunds_msek"], money["risk_refunds_msek"])
+    # Capacity building is part of "administered", never more.
+    assert (received["capacity_msek"] <= money["administered_msek"] + 1e-9).all()
+    assert (received.sum(axis=1) > 0).all()
+    if name == "programme_small":  # grants reach only the smaller half (target_share 0.5)
+        table = load_municipalities()
+        population = dict(zip(table["kommunkod"], table["population"], strict=True))
+        smaller_half = np.sort(table["population"].to_numpy())[144]
+        got = results.money_received[results.money_received["grants_msek"] > 0]
+        assert len(got) > 10
+        assert got["kommunkod"].map(population).max() <= smaller_half

@@ -12,6 +12,7 @@ import pytest
 
 from experiments.compare import effects as compare_effects
 from experiments.run import RunResults, run_scenario
+from model.reference import load_municipalities
 from model.scenario import load_scenario
 from viz import (
     adoption_map,
@@ -319,6 +320,35 @@ def test_sankey_flows_sum_to_the_budget(programme_run) -> None:
     assert labels[nodes["budget"]].startswith("Budget: 1,000.0 MSEK")
     assert any(text.startswith("Trial grants paid") for text in labels)
     assert "3 replications" in fig.layout.title.text
+
+
+def test_sankey_splits_grants_and_capacity_by_size_class(programme_run) -> None:
+    reference = load_municipalities()
+    fig = budget_sankey(
+        programme_run.state_money,
+        lang="sv",
+        received=programme_run.money_received,
+        reference=reference,
+    )
+    (sankey,) = fig.data
+    nodes = sankey.meta["nodes"]
+    source = np.asarray(sankey.link.source)
+    target = np.asarray(sankey.link.target)
+    value = np.asarray(sankey.link.value)
+    classes = [key for key in nodes if key.startswith("size:")]
+    assert classes == [f"size:{c}" for c in ("<10k", "10-20k", "20-50k", "50-100k", ">=100k")]
+    received = programme_run.money_received.groupby("replication").sum(numeric_only=True).mean()
+    into_classes = np.isin(target, [nodes[c] for c in classes])
+    assert value[(source == nodes["granted"]) & into_classes].sum() == pytest.approx(
+        received["grants_msek"]
+    )
+    assert value[(source == nodes["capacity"]) & into_classes].sum() == pytest.approx(
+        received["capacity_msek"]
+    )
+    # Capacity building and the rest together make up "other use" (administered).
+    administered = programme_run.state_money.groupby("replication")["administered_msek"]
+    assert value[source == nodes["administered"]].sum() == pytest.approx(administered.sum().mean())
+    assert sankey.node.label[nodes["size:<10k"]].startswith("Kommuner <10k")
 
 
 def test_sankey_from_known_flows_with_risk_refunds() -> None:

@@ -99,7 +99,12 @@ def sankey_figure(comparison: Comparison, lang: str) -> go.Figure:
     money = comparison.results.state_money
     if not has_policy_money(money):
         return placeholder(text("no_money", lang))
-    fig = budget_sankey(money, comparison.results.timeseries, lang=lang)
+    fig = budget_sankey(
+        money,
+        lang=lang,
+        received=comparison.results.money_received,
+        reference=reference(),
+    )
     fig.update_traces(node_pad=28, textfont_size=11)
     return fig.update_layout(
         height=440, title_font_size=14, margin={"l": 10, "r": 10, "t": 50, "b": 10}

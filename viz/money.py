@@ -9,10 +9,10 @@ What the result tables can and cannot split (so the figures do not invent number
   ``state_money`` (budget = granted + administered + unspent + pot, checked here);
 - trial grants -> innovations: from ``timeseries`` (its ``state_spending_msek`` is the
   innovation's grants plus risk refunds, so grants = state_spending - risk_refunds);
-- "other use" (``administered_msek``) is one sum in the tables: capacity building, FoU,
-  competence centre, administration and process support cannot be told apart;
-- grants -> size classes or municipalities: not possible; no table records money per
-  municipality (``municipalities.parquet`` has no money, ``groups.parquet`` only shares).
+- "other use" (``administered_msek``) -> capacity building (from ``money_received``) and
+  the rest (FoU, competence centre, administration: one sum in the tables);
+- grants, capacity building and risk refunds -> size classes: from ``money_received``
+  (what each municipality received per replication);
 Risk refunds (shared procurement with state risk sharing) are state money outside any
 programme budget and appear as their own source.
 """
@@ -79,14 +79,19 @@ def _grants_by_innovation(timeseries: pd.DataFrame, replications: set) -> pd.Ser
 
 
 def budget_sankey(
-    state_money: pd.DataFrame, timeseries: pd.DataFrame | None = None, lang: str = "sv"
+    state_money: pd.DataFrame,
+    timeseries: pd.DataFrame | None = None,
+    lang: str = "sv",
+    received: pd.DataFrame | None = None,
+    reference: pd.DataFrame | None = None,
 ) -> go.Figure:
     """Sankey of the policy money, mean over replications (MSEK).
 
-    Budget -> trial grants paid / other use / unspent / still in the grant pot; with
-    ``timeseries`` (same run) trial grants -> each innovation, and risk refunds -> each
-    innovation. The split of grants by size class is not drawn: the result tables do not
-    record money per municipality (see the module docstring).
+    Budget -> trial grants paid / other use / unspent / still in the grant pot. With
+    ``received`` (``money_received.parquet`` of the same run) and ``reference`` (the
+    municipality table): other use -> capacity building / the rest, and grants, capacity
+    building and risk refunds -> the size classes of the municipalities they reached.
+    Otherwise, with ``timeseries`` (same run): grants and risk refunds -> each innovation.
     """
     check_lang(lang)
     totals = money_totals(state_money)
@@ -146,7 +151,9 @@ def budget_sankey(
         for key, value in parts.items():
             if value > 0:
                 link(top, node(key, label(key, lang), value, NODE_COLOURS[key]), value)
-    if per_innovation is not None:
+    if received is not None:
+        _by_size_class(received, reference, totals, mean, node, link, lang)
+    elif per_innovation is not None:
         innovation_colours = dict(
             zip(per_innovation.index, palette(len(per_innovation)), strict=True)
         )
@@ -182,7 +189,76 @@ def budget_sankey(
             meta={"nodes": dict(index), "budget_msek": float(budget), "replications": n},
         )
     )
-    return finish(fig, lang, label("sankey_title", lang).format(n=n))
+    return finish(fig, lang, label("sankey_title", lang).format(n=n), height=560)
+
+
+def _by_size_class(received, reference, totals, mean, node, link, lang: str) -> None:
+    """Links from grants, capacity building and risk refunds to size classes (means)."""
+    require_columns(
+        received,
+        ("replication", "kommunkod", "grants_msek", "capacity_msek", "refunds_msek"),
+        "money_received table",
+    )
+    if reference is None:
+        raise ValueError("budget_sankey: give reference= (the municipality table) with received=")
+    if set(received["replication"].unique()) != set(totals.index):
+        raise ValueError("money_received and state_money hold different replications")
+    size = dict(zip(reference["kommunkod"], reference["size_class"], strict=True))
+    classes = list(dict.fromkeys(reference.sort_values("population")["size_class"]))
+    table = received.assign(size_class=received["kommunkod"].map(size))
+    per_class = (
+        table.groupby(["replication", "size_class"])[
+            ["grants_msek", "capacity_msek", "refunds_msek"]
+        ]
+        .sum()
+        .groupby(level="size_class")
+        .mean()
+        .reindex(classes)
+        .fillna(0.0)
+    )
+    capacity = per_class["capacity_msek"].sum()
+    if abs(per_class["grants_msek"].sum() - mean["granted_msek"]) > 1e-6 * max(
+        1.0, mean["granted_msek"]
+    ):
+        raise ValueError("money_received grants differ from state_money granted; same run?")
+    received_by = per_class.sum(axis=1)
+    colours = dict(zip(classes, palette(len(classes)), strict=True))
+
+    def target(size_class: str) -> int:
+        text = f"{label('municipalities_in', lang)} {size_class}"
+        return node(f"size:{size_class}", text, received_by[size_class], colours[size_class])
+
+    sources = {}
+    if capacity > 0 and mean["administered_msek"] > 0:
+        administered = node(
+            "administered",
+            label("administered", lang),
+            mean["administered_msek"],
+            NODE_COLOURS["administered"],
+        )
+        sources["capacity_msek"] = node(
+            "capacity", label("capacity_building", lang), capacity, NODE_COLOURS["administered"]
+        )
+        link(administered, sources["capacity_msek"], capacity)
+        rest = mean["administered_msek"] - capacity
+        if rest > 1e-9:
+            link(administered, node("other_use", label("other_use", lang), rest, GREY), rest)
+    if mean["granted_msek"] > 0:
+        sources["grants_msek"] = node(
+            "granted", label("granted", lang), mean["granted_msek"], NODE_COLOURS["granted"]
+        )
+    if mean["risk_refunds_msek"] > 0:
+        sources["refunds_msek"] = node(
+            "risk_refunds",
+            label("risk_refunds", lang),
+            mean["risk_refunds_msek"],
+            NODE_COLOURS["risk_refunds"],
+        )
+    for column, source in sources.items():
+        for size_class in classes:
+            value = per_class.loc[size_class, column]
+            if value > 0:
+                link(source, target(size_class), value)
 
 
 def _cumulative(frame: pd.DataFrame, column: str, keys: list[str]) -> pd.DataFrame:

@@ -112,9 +112,11 @@ def _manifest(folder: Path) -> dict[str, Any]:
 
 
 def _run_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    names = ["timeseries", "municipalities", "groups", "state_money", "money_received"]
     return {
         name: pd.read_parquet(folder / f"{name}.parquet")
-        for name in ("timeseries", "municipalities", "groups", "state_money")
+        for name in names
+        if (folder / f"{name}.parquet").exists()  # runs written before money_received
     }
 
 
@@ -212,7 +214,13 @@ def _run_figures(tables: dict[str, pd.DataFrame], months: int, lang: str) -> lis
     figures.append(supplier_market(tables["timeseries"], lang=lang))
     if tables["state_money"]["budget_msek"].sum() > 0:
         figures += [
-            budget_sankey(tables["state_money"], tables["timeseries"], lang=lang),
+            budget_sankey(
+                tables["state_money"],
+                tables["timeseries"],
+                lang=lang,
+                received=tables.get("money_received"),
+                reference=reference,
+            ),
             state_spending_over_time(tables["state_money"], lang=lang),
         ]
     return figures

@@ -79,6 +79,7 @@ def pay_grants(model: DiffusionModel, j: np.ndarray, rows: np.ndarray, amounts: 
     paid = np.bincount(replication, weights=amounts, minlength=model.replications)
     model.levers.grant_pot -= paid
     model.money.granted += paid
+    np.add.at(model.received.grants, j, amounts)
     model.accounts.add("state_spending_msek", rows, amounts)
 
 
@@ -90,6 +91,7 @@ def refund_failed(model: DiffusionModel, failed: np.ndarray) -> None:
     if not refund.any():
         return
     np.add.at(model.traits.budget_left, j, refund)
+    np.add.at(model.received.refunds, j, refund)
     rows = model.ledger_rows(failed)
     model.accounts.add("risk_refunds_msek", rows, refund)
     model.accounts.add("state_spending_msek", rows, refund)

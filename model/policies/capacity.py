@@ -37,6 +37,12 @@ class CapacityBuilding:
         self._apply()
         return funded.reshape(-1, size).sum(axis=1)  # funded per replication
 
+    def pay(self, source: str, msek_each: float) -> None:
+        """Book a month of ``source``'s capacity money to each municipality it funds."""
+        funded = self.funded.get(source)
+        if funded is not None:
+            self.model.received.capacity[funded] += msek_each
+
     def end(self, source: str, retention: float, u: np.ndarray) -> None:
         funded = self.funded.pop(source, None)
         if funded is not None:

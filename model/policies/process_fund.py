@@ -46,6 +46,7 @@ class ProcessFund:
             rank = priority(model, self.settings.targeting, self.rngs)
             self.supported = self.capacity.fund(self.source, rank, self.places)
         spent = self.supported * self.settings.support_cost_msek_year / 12.0
+        self.capacity.pay(self.source, self.settings.support_cost_msek_year / 12.0)
         model.money.budget += self.monthly
         model.money.administered += spent
         model.money.unspent += self.monthly - spent

@@ -63,6 +63,7 @@ class InnovationProgramme:
         money.budget += self.monthly
         levers.grant_pot += self.monthly * s.share_grants
         spent_leads = self.leads_funded * s.lead_cost_msek_year / 12.0
+        self.capacity.pay(self.source, s.lead_cost_msek_year / 12.0)
         spent = (
             self.monthly * (s.share_administration + s.share_centre) + spent_leads + self.fou_spend
         )
