@@ -98,9 +98,8 @@ class SupplierMarket:
         """A supplier slot for each procurement at flat cells ``k``; NEVER where none is free.
 
         Each buyer takes the supplier with the best price times a lognormal bid factor
-        (quality, fit: ``bid_noise_sd``), among those with spare capacity. All markets at
-        once; a market where too many buyers pick the same supplier is settled alone,
-        first come first served. The bid factors are drawn market by market, in market
+        (quality, fit: ``bid_noise_sd``), among those with spare capacity, first come first
+        served; all markets at once. The bid factors are drawn market by market, in market
         order, from each replication's procurement stream.
         """
         slots = np.full(k.size, NEVER, dtype=np.int64)
@@ -131,30 +130,25 @@ class SupplierMarket:
         within = np.arange(per_buyer.sum()) - np.repeat(segment, per_buyer)
         candidate = offered[np.repeat(first_offered, per_buyer) + within]
         score = self.price[candidate] * np.exp(self.params.bid_noise_sd * noise)
-        best = np.minimum.reduceat(score, segment)
-        hits = np.flatnonzero(score == np.repeat(best, per_buyer))
-        owner = np.repeat(np.arange(buyers.size), per_buyer)[hits]
-        choice = candidate[hits[np.unique(owner, return_index=True)[1]]]
-        crowded = np.bincount(choice, minlength=spare.size) > spare
-        if not crowded.any():  # the usual case: everyone gets their pick
-            slots[buyers] = choice
-            return slots
-        market_of_buyer = np.repeat(rows, buyer_counts)
-        settle_alone = np.isin(market_of_buyer, np.unique(self.row[np.flatnonzero(crowded)]))
-        slots[buyers[~settle_alone]] = choice[~settle_alone]
-        noise_start = np.cumsum(buyer_counts * offered_counts) - buyer_counts * offered_counts
-        offered_start = np.cumsum(offered_counts) - offered_counts
-        buyer_start = np.cumsum(buyer_counts) - buyer_counts
-        for m in np.flatnonzero(np.isin(rows, market_of_buyer[settle_alone])):
-            n, o = buyer_counts[m], offered_counts[m]
-            here = offered[offered_start[m] : offered_start[m] + o]
-            scores = self.price[here] * np.exp(
-                self.params.bid_noise_sd
-                * noise[noise_start[m] : noise_start[m] + n * o].reshape(n, o)
-            )
-            self._first_come_first_served(
-                buyers[buyer_start[m] : buyer_start[m] + n], here, scores, spare[here], slots
-            )
+        owner = np.repeat(np.arange(buyers.size), per_buyer)
+        # First come, first served in every market at once: open buyers take their best
+        # supplier with room; those beyond a supplier's room try again; a market whose
+        # suppliers are full leaves its remaining buyers without one.
+        room = spare.copy()
+        waiting = np.ones(buyers.size, dtype=bool)
+        while waiting.any():
+            bids = np.where(room[candidate] > 0, score, np.inf)
+            best = np.minimum.reduceat(bids, segment)
+            waiting &= np.isfinite(best)
+            if not waiting.any():
+                break
+            hits = np.flatnonzero(bids == np.repeat(best, per_buyer))
+            choice = candidate[hits[np.unique(owner[hits], return_index=True)[1]]]
+            trying = np.flatnonzero(waiting)
+            accepted = trying[first_come_first_served(choice[trying], room)]
+            slots[buyers[accepted]] = choice[accepted]
+            room -= np.bincount(choice[accepted], minlength=room.size)
+            waiting[accepted] = False
         return slots
 
     def _bid_noise(self, rows: np.ndarray, sizes: np.ndarray) -> np.ndarray:
@@ -171,20 +165,6 @@ class SupplierMarket:
                 int(ends[b] - starts[a])
             )
         return noise
-
-    @staticmethod
-    def _first_come_first_served(
-        buyers: np.ndarray, offered: np.ndarray, score: np.ndarray, room: np.ndarray, slots
-    ) -> None:
-        """One market: buyers in order take their best supplier with room left."""
-        room = room.copy()
-        open_buyers = np.arange(buyers.size)
-        while open_buyers.size and room.any():
-            choice = np.where(room > 0, score[open_buyers], np.inf).argmin(axis=1)
-            accepted = first_come_first_served(choice, room)
-            slots[buyers[open_buyers[accepted]]] = offered[choice[accepted]]
-            room -= np.bincount(choice[accepted], minlength=room.size)
-            open_buyers = open_buyers[~accepted]
 
     def take_customers(self, slots: np.ndarray, j: np.ndarray) -> None:
         """New customers (at municipalities ``j``) move their suppliers down the experience
