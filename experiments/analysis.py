@@ -88,6 +88,8 @@ def _t_interval(values: pd.Series) -> tuple[float, float]:
 def response_table(runs: pd.DataFrame, points: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:
     """Mean, 95 % interval and n per design cell (same parameter values), innovation, outcome."""
     names = list(points.columns)
+    # Points with the same values (Morris paths, rounding) share their runs: count each once.
+    runs = runs.drop_duplicates(["run_id", "innovation"])
     long = runs.merge(points, left_on="point", right_index=True).melt(
         id_vars=[*names, "innovation", "replication"],
         value_vars=outcomes,
@@ -210,7 +212,7 @@ def discovery_tables(
     spec = loaded.experiment.discovery
     assert spec is not None
     effect = point_means(runs, len(plan.points), f"effect_{spec.outcome}", spec.innovation)
-    known = ~np.isnan(effect)
+    known = ~np.isnan(effect) & ~plan.points.duplicated().to_numpy()  # each point once
     inputs = plan.points[known]
     numeric = [c for c in inputs.columns if pd.api.types.is_numeric_dtype(inputs[c])]
     vanishes = effect[known] < spec.below

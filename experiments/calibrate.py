@@ -22,6 +22,7 @@ and the later ones are predicted (an out-of-sample check).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,8 @@ class Calibration:
         """Indices of the observations that enter the distance."""
         if self.fit_until is None:
             return list(range(len(self.target.observations)))
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", self.fit_until):
+            raise TargetError(f"--fit-until: a date YYYY-MM (e.g. 2011-12), got {self.fit_until!r}")
         limit = _month_number(self.fit_until)
         chosen = [
             i for i, o in enumerate(self.target.observations) if _month_number(o.date) <= limit
@@ -155,10 +158,15 @@ def point_table(calibration: Calibration, folder: Path) -> tuple[pd.DataFrame, p
     return table.join(means), runs, plan
 
 
-def summarise(calibration: Calibration, folder: Path) -> dict[str, Any]:
-    """Posterior, identifiability and fit tables (written to ``folder``), and a summary."""
+def summarise(
+    calibration: Calibration, folder: Path, sweep_folder: Path | None = None
+) -> dict[str, Any]:
+    """Posterior, identifiability and fit tables (written to ``folder``), and a summary.
+    ``sweep_folder``: the runs to use (default ``folder/sweep``; an out-of-sample check
+    reuses the full fit's runs, which are the same)."""
     target, loaded = calibration.target, calibration.loaded
-    points, runs, plan = point_table(calibration, folder / calibration.folder_name)
+    folder.mkdir(parents=True, exist_ok=True)
+    points, runs, plan = point_table(calibration, sweep_folder or folder / calibration.folder_name)
     names = [p.name for p in loaded.parameters]
     # Every point that fits within the observations' tolerances (distance <= 1) is
     # accepted, and at least the best ``accept`` share: with a noisy model many points
@@ -178,10 +186,11 @@ def summarise(calibration: Calibration, folder: Path) -> dict[str, Any]:
                 "median": accepted[p.name].median(),
                 "q05": accepted[p.name].quantile(0.05),
                 "q95": accepted[p.name].quantile(0.95),
+                # 1 when the 90 % interval is as wide as a flat posterior's (0.9 of the range)
                 "share_of_prior_range": (
                     accepted[p.name].quantile(0.95) - accepted[p.name].quantile(0.05)
                 )
-                / (p.high - p.low),
+                / (0.9 * (p.high - p.low)),
             }
             for p in loaded.parameters
         ]
@@ -193,7 +202,8 @@ def summarise(calibration: Calibration, folder: Path) -> dict[str, Any]:
             {"parameter_1": names[i], "parameter_2": names[j], "spearman": rho[i, j]}
             for i in range(len(names))
             for j in range(i + 1, len(names))
-        ]
+        ],
+        columns=["parameter_1", "parameter_2", "spearman"],
     )
     chosen_runs = runs[runs["point"].isin(accepted.index)]
     fitted = set(calibration.fitted())
@@ -295,11 +305,14 @@ def calibrate(
 ) -> dict[str, Any]:
     """Run (or resume) the calibration's sweep in ``folder/sweep`` and summarise it."""
     folder.mkdir(parents=True, exist_ok=True)
-    report = run_sweep(
-        calibration.loaded, folder / calibration.folder_name, executor, slots, engine, progress
-    )
-    if report.failed:
-        raise TargetError(f"{report.failed} calibration runs failed: {report.errors[:1]}")
+    sweep = folder / calibration.folder_name
+    run_sweep(calibration.loaded, sweep, executor, slots, engine, progress)
+    failed = load_results(sweep, status="failed")  # this session's and earlier ones'
+    if len(failed):
+        raise TargetError(
+            f"{failed['run_id'].nunique()} calibration runs failed (stored in {sweep}): "
+            f"{failed['error'].iloc[0]}"
+        )
     return summarise(calibration, folder)
 
 

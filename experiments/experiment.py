@@ -48,6 +48,7 @@ SPRIDNING_OUTCOMES = (
     "adoption_years",
 )
 ISHIGAMI_OUTCOMES = ("y",)
+MAX_GRID_POINTS = 100_000
 
 
 class ExperimentError(ValueError):
@@ -170,7 +171,12 @@ def _resolve(
         if spec.values is None and (spec.low is None or spec.high is None):
             raise ExperimentError(f"{name}: give low and high (the test function has no register)")
         return ResolvedParameter(
-            name=name, path=name, low=spec.low, high=spec.high, values=None, integer=False
+            name=name,
+            path=name,
+            low=spec.low,
+            high=spec.high,
+            values=tuple(spec.values) if spec.values is not None else None,
+            integer=False,
         )
     path, entry = scenario_path(name, scenario)
     if spec.values is not None:
@@ -186,6 +192,9 @@ def _resolve(
         if low >= high:
             raise ExperimentError(f"{name}: low ({low:g}) must be below high ({high:g})")
     integer = entry is not None and type(entry.default) is int
+    fractional = [v for v in spec.values or () if integer and float(v) != int(float(v))]
+    if fractional:
+        raise ExperimentError(f"{name}: a whole number ({entry.unit}); got {fractional}")
     resolved = ResolvedParameter(
         name=name,
         path=path,
@@ -256,7 +265,12 @@ class LoadedExperiment(BaseModel):
     def fingerprint(self) -> str:
         """A hash of everything that decides the results (not the description)."""
         content = {
-            "experiment": self.experiment.model_dump(exclude={"description"}),
+            # Not the description, chunking or scenario file paths: they do not change
+            # results (the scenarios' content is below); the resolved ranges do.
+            "experiment": self.experiment.model_dump(
+                exclude={"description", "chunk_runs", "scenario", "reference_scenario"}
+            ),
+            "parameters": [p.model_dump() for p in self.parameters],
             "scenario": self.scenario.model_dump() if self.scenario else None,
             "reference": self.reference.model_dump() if self.reference else None,
         }
@@ -298,6 +312,7 @@ def resolve_experiment(
             _resolve(name, spec, scenario, experiment.model) for name, spec in specs.items()
         )
         _check_design(experiment, parameters)
+        _check_model(experiment, parameters, scenario)
         _check_outcomes(experiment)
     except (ExperimentError, ScenarioError) as error:
         raise ExperimentError(f"{source}: {error}") from None
@@ -323,11 +338,37 @@ def _check_design(experiment: Experiment, parameters: tuple[ResolvedParameter, .
         )
     if experiment.discovery and experiment.reference_scenario is None:
         raise ExperimentError("discovery: needs reference_scenario (the effect is against it)")
+    if experiment.design == "grid":
+        points = 1
+        for parameter in parameters:
+            points *= len(parameter.values) if parameter.values else experiment.levels
+        if points > MAX_GRID_POINTS:
+            raise ExperimentError(
+                f"design 'grid': {len(parameters)} parameters make {points:.3g} points (more "
+                f"than {MAX_GRID_POINTS:,}); use fewer parameters or levels, or design = 'lhs'"
+            )
+
+
+def _check_model(
+    experiment: Experiment, parameters: tuple[ResolvedParameter, ...], scenario: Scenario | None
+) -> None:
+    if experiment.model == "ishigami" and sorted(p.name for p in parameters) != ["x1", "x2", "x3"]:
+        raise ExperimentError("parameters: the ishigami function needs x1, x2 and x3")
+    discovery = experiment.discovery
+    if discovery and scenario is not None:
+        names = ["all", *(i.name for i in scenario.innovations)]
+        if discovery.innovation not in names:
+            raise ExperimentError(
+                f"discovery.innovation: {discovery.innovation!r} is not one of {names}"
+            )
 
 
 def _check_outcomes(experiment: Experiment) -> None:
     known = ISHIGAMI_OUTCOMES if experiment.model == "ishigami" else SPRIDNING_OUTCOMES
-    series = re.compile(r"^(running|decided|abandoned|adopted|ever_adopted)_m(\d+)$")
+    series = re.compile(r"^(running|decided|abandoned|adopted|ever_adopted)_m[1-9]\d*$")
+    repeated = sorted({o for o in experiment.outcomes if experiment.outcomes.count(o) > 1})
+    if repeated:
+        raise ExperimentError(f"outcomes: listed more than once: {repeated}")
     unknown = [
         o
         for o in experiment.outcomes

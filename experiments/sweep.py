@@ -216,15 +216,19 @@ class _Buffer:
             self.flush()
 
     def flush(self) -> None:
-        if self.tables:
-            write_part(pa.concat_tables(self.tables), self.folder)
+        # Taken off the buffer before writing: an interrupt during the write cannot make a
+        # later flush store the same rows again.
+        tables, self.tables, self.runs, self.since = self.tables, [], 0, time.monotonic()
+        if tables:
+            write_part(pa.concat_tables(tables), self.folder)
             self.written += 1
-        self.tables, self.runs, self.since = [], 0, time.monotonic()
 
 
 def _manifest(loaded: LoadedExperiment, folder: Path, plan: Plan) -> dict[str, Any]:
     path = folder / MANIFEST
-    fingerprint = loaded.fingerprint()
+    # The definition and the design it produces (samplers' versions could change it).
+    design = hashlib.sha256("".join(plan.runs["run_id"]).encode("ascii")).hexdigest()[:16]
+    fingerprint = f"{loaded.fingerprint()}-{design}"
     if path.exists():
         manifest = json.loads(path.read_text(encoding="utf-8"))
         if manifest.get("fingerprint") != fingerprint:

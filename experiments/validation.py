@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments.calibrate import calibrate, prepare
+from experiments.calibrate import calibrate, prepare, summarise
 from experiments.patterns import (
     adoption_months,
     bass_curves,
@@ -99,8 +99,12 @@ def validate(
         calibration = prepare(
             target, path, budget=budget, replications=replications, fit_until=fit_until
         )
-        folder = out / (name if fit_until is None else f"{name}_until_{fit_until}")
-        result = calibrate(calibration, folder, executor, slots, engine, progress=None)
+        if fit_until is None:
+            folder = out / name
+            result = calibrate(calibration, folder, executor, slots, engine, progress=None)
+        else:  # the same runs as the full fit; only the observations that count differ
+            folder = out / f"{name}_until_{fit_until}"
+            result = summarise(calibration, folder, sweep_folder=out / name / "sweep")
         key = name if fit_until is None else f"{name} (fit until {fit_until})"
         summary["calibrations"][key] = {"folder": folder.name, **result, "fit": fit_rows(folder)}
     summary["not_reproduced"] = not_reproduced(summary)

@@ -11,6 +11,7 @@ import pytest
 from experiments.calibrate import calibrate, prepare
 from experiments.cli import main
 from experiments.evaluators import series_values
+from experiments.experiment import ParameterRange
 from experiments.run import run_scenario
 from experiments.targets import TargetError, load_target
 from model.scenario import load_scenario
@@ -154,5 +155,17 @@ def test_target_problems_found_before_any_run(
     assert "name=low:high with numbers" in capsys.readouterr().err
     assert main(["calibrate", "lov", "--fit-until", "2030-01"]) == 2
     assert "must leave observations both to fit and to predict" in capsys.readouterr().err
+    assert main(["calibrate", "lov", "--fit-until", "2011"]) == 2
+    assert "a date YYYY-MM" in capsys.readouterr().err
     assert main(["calibrate", "nowhere"]) == 2
     assert "target file not found" in capsys.readouterr().err
+
+
+def test_a_single_parameter_calibrates(tmp_path: Path) -> None:
+    target, path = load_target("lov")
+    calibration = prepare(
+        target, path, parameters={"decision.hurdle": ParameterRange()}, budget=20, replications=1
+    )
+    summary = calibrate(calibration, tmp_path)
+    assert summary["trade_offs"] == []
+    assert [row["parameter"] for row in summary["posterior"]] == ["decision.hurdle"]

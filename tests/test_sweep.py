@@ -252,6 +252,27 @@ def test_duckdb_queries_the_parts(tmp_path: Path) -> None:
         ),
         ('design = "grid"\n[parameters', "not valid TOML"),
         ('design = "grid"', "nothing to vary"),
+        (
+            'design = "grid"\noutcomes = ["value_created_msek", "value_created_msek"]\n[parameters]\n"awareness.county" = {}',
+            "listed more than once",
+        ),
+        (
+            'design = "grid"\noutcomes = ["running_m0"]\n[parameters]\n"awareness.county" = {}',
+            "outcomes: unknown ['running_m0']",
+        ),
+        ('design = "grid"\n[select]\nsource = "assumption"', "more than 100,000"),
+        (
+            'design = "grid"\n[parameters]\n"programme.years" = { values = [2.5] }',
+            "programme.years: a whole number",
+        ),
+        (
+            'design = "lhs"\nreference_scenario = "baseline"\n[parameters]\n"awareness.county" = {}\n[discovery]\noutcome = "adoption_share_10y"\ninnovation = "teleport"\nbelow = 0.0',
+            "discovery.innovation: 'teleport'",
+        ),
+        (
+            'model = "ishigami"\ndesign = "lhs"\n[parameters]\nx1 = { low = 0.0, high = 1.0 }',
+            "needs x1, x2 and x3",
+        ),
     ],
 )
 def test_a_bad_experiment_file_names_file_key_and_what_is_allowed(
@@ -313,3 +334,17 @@ def test_prim_finds_a_known_box() -> None:
     assert limits.loc["b", "low"] == pytest.approx(0.6, abs=0.15)
     assert box["density"].iloc[0] >= 0.8 and box["coverage"].iloc[0] >= 0.8
     assert trajectory["coverage"].iloc[0] == 1.0
+
+
+def test_repeated_points_count_their_runs_once(tmp_path: Path) -> None:
+    body = (
+        'name = "repeats"\nmodel = "ishigami"\ndesign = "grid"\nreplications = 2\n'
+        "[parameters]\nx1 = { values = [0.5, 0.5] }\nx2 = { values = [1.0] }\n"
+        "x3 = { values = [2.0] }\n"
+    )
+    loaded = load_experiment(write_experiment(tmp_path, body))
+    report = run_sweep(loaded, tmp_path / "out", progress=False)
+    assert report.total == 2  # two points with the same values are one set of runs
+    analyse(tmp_path / "out")
+    response = pd.read_csv(tmp_path / "out" / "analysis" / "response.csv")
+    assert response["n"].tolist() == [2]
