@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.compare import per_replication
-from experiments.run import DEFAULT_BATCH, RunResults, batches, run_batch
+from experiments.run import DEFAULT_BATCH, batches, combine, run_batch
 from model.scenario import Scenario
 
 MUNICIPALITIES = 290  # shares in the timeseries are of the 290 municipalities
@@ -75,17 +75,7 @@ def _outcomes(scenario: Scenario, seeds: list[int], outcomes: tuple[str, ...]) -
         run_batch(scenario, first, seeds[first : first + count])
         for first, count in batches(len(seeds), DEFAULT_BATCH)
     ]
-    timeseries, municipalities, groups, money, received, _ = zip(*parts, strict=True)
-    results = RunResults(
-        scenario=scenario,
-        seed=0,
-        seeds=seeds,
-        timeseries=pd.concat(timeseries, ignore_index=True),
-        municipalities=pd.concat(municipalities, ignore_index=True),
-        groups=pd.concat(groups, ignore_index=True),
-        state_money=pd.concat(money, ignore_index=True),
-        money_received=pd.concat(received, ignore_index=True),
-    )
+    results = combine(scenario, 0, seeds, parts)
     series = [name for name in outcomes if SERIES.match(name)]
     metrics = [name for name in outcomes if not SERIES.match(name)]
     parts = []

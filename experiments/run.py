@@ -119,6 +119,11 @@ def run_scenario(
         for part, (_, count) in zip(results, plan, strict=True):
             parts.append(part)
             bar.update(count)
+    return combine(scenario, seed, seeds, parts)
+
+
+def combine(scenario: Scenario, seed: int, seeds: list[int], parts: list[Any]) -> RunResults:
+    """One RunResults from the batches' ``run_batch`` outputs, in replication order."""
     timeseries, municipalities, groups, money, received, seconds = zip(*parts, strict=True)
     return RunResults(
         scenario=scenario,
