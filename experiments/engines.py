@@ -35,9 +35,10 @@ def engine(workers: int | None = None, scheduler: str | None = None) -> Iterator
 
         try:
             client = Client(scheduler, timeout="10s")
-        except OSError as error:
+        except (OSError, ValueError) as error:  # unreachable, or not an address at all
             raise ConnectionError(
-                f"cannot reach the Dask scheduler at {scheduler}: {error}"
+                f"cannot reach the Dask scheduler at {scheduler}: {error} "
+                "(give an address like tcp://host:8786)"
             ) from None
         with client:
             slots = sum(client.nthreads().values()) or 1

@@ -440,3 +440,12 @@ def test_in_a_browser_a_lever_changes_the_figures_and_bad_values_get_a_message(
             assert outside == [], f"the page fetched from outside localhost: {outside}"
         finally:
             browser.close()
+
+
+def test_explore_refuses_bad_paths(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from experiments.cli import main
+
+    assert main(["explore", "--results", str(tmp_path / "missing")]) == 2
+    assert "--results" in capsys.readouterr().err
+    assert main(["explore", "--boundaries", str(tmp_path / "missing.geojson")]) == 2
+    assert "--boundaries" in capsys.readouterr().err

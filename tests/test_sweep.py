@@ -348,3 +348,10 @@ def test_repeated_points_count_their_runs_once(tmp_path: Path) -> None:
     analyse(tmp_path / "out")
     response = pd.read_csv(tmp_path / "out" / "analysis" / "response.csv")
     assert response["n"].tolist() == [2]
+
+
+def test_a_bad_scheduler_address_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sweep", "ishigami_check", "--scheduler", "nonsense"]) == 2
+    error = capsys.readouterr().err
+    assert "cannot reach the Dask scheduler at nonsense" in error
+    assert "tcp://host:8786" in error
