@@ -39,6 +39,7 @@ from experiments.targets import Target, TargetError, _month_number
 from model.scenario import resolve_scenario_path
 
 CURVE_STEP = 3  # months between the stored points of the fitted curves
+SWEEP = "sweep"  # the calibration's runs, inside its output folder
 
 
 @dataclass
@@ -47,10 +48,6 @@ class Calibration:
     loaded: LoadedExperiment
     fit_until: str | None
     accept: float
-
-    @property
-    def folder_name(self) -> str:
-        return "sweep"
 
     def fitted(self) -> list[int]:
         """Indices of the observations that enter the distance."""
@@ -166,7 +163,7 @@ def summarise(
     reuses the full fit's runs, which are the same)."""
     target, loaded = calibration.target, calibration.loaded
     folder.mkdir(parents=True, exist_ok=True)
-    points, runs, plan = point_table(calibration, sweep_folder or folder / calibration.folder_name)
+    points, runs, plan = point_table(calibration, sweep_folder or folder / SWEEP)
     names = [p.name for p in loaded.parameters]
     # Every point that fits within the observations' tolerances (distance <= 1) is
     # accepted, and at least the best ``accept`` share: with a noisy model many points
@@ -305,7 +302,7 @@ def calibrate(
 ) -> dict[str, Any]:
     """Run (or resume) the calibration's sweep in ``folder/sweep`` and summarise it."""
     folder.mkdir(parents=True, exist_ok=True)
-    sweep = folder / calibration.folder_name
+    sweep = folder / SWEEP
     run_sweep(calibration.loaded, sweep, executor, slots, engine, progress)
     failed = load_results(sweep, status="failed")  # this session's and earlier ones'
     if len(failed):

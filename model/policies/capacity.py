@@ -26,9 +26,9 @@ class CapacityBuilding:
         self.kept = np.zeros(traits.idea_org.size, dtype=bool)
 
     def fund(self, source: str, rank: np.ndarray, count: int) -> np.ndarray:
-        """Fund up to ``count`` municipalities per replication (returned: how many), first in ``rank`` order among
-        those that lack a capacity and have no support from another lever yet: money is
-        never spent on capacity a municipality already has."""
+        """Fund up to ``count`` municipalities per replication (returned: how many), first
+        in ``rank`` order among those that lack a capacity and have no support from another
+        lever yet: money is never spent on capacity a municipality already has."""
         size = self.model.structure.block_size
         needs = ~(self.has_support | (self.original_idea_org & self.original_scanning))
         order = np.where(needs, rank, rank.max() + 1).reshape(-1, size)

@@ -4,9 +4,9 @@ competence centre and administration, with a targeting rule.
 
 Money per replication and month: the budget comes in twelfths; administration, centre
 and FoU money are spent as they come; capacity money buys whole municipality-years of
-innovation leads for municipalities that lack a capacity (the rest is unspent); grant money fills a pot that trials draw on
-(first come, first served) and that is emptied into "unspent" at the end of each
-programme year. Budget = granted + administered + unspent + what is in the pot.
+innovation leads for municipalities that lack a capacity (the rest is unspent); grant
+money fills a pot that trials draw on (first come, first served) and that is emptied
+into "unspent" at the end of each programme year. Budget = granted + administered + unspent + what is in the pot.
 """
 
 from __future__ import annotations
