@@ -23,7 +23,7 @@ from model.mechanisms.awareness import (
 )
 from model.mechanisms.decision import decide
 from model.mechanisms.fou import FouCapacity
-from model.mechanisms.learning import learning_operator
+from model.mechanisms.learning import Evidence
 from model.mechanisms.market import run_market
 from model.mechanisms.procurement import complete_procurements
 from model.mechanisms.trials import complete_trials, reconsider
@@ -156,7 +156,7 @@ class DiffusionModel(mesa.Model):
         s, traits = self.spec, self.traits
         self.peer_multiplier = peer_multiplier(self)
         self.awareness_peers = awareness_operator(self)
-        self.learning_peers = learning_operator(self)
+        self.evidence = Evidence(self)
         self.peer_hazard = np.zeros(self.state.stage.shape)
         self.needs_procurement = self.innovations.is_product & s.mechanisms.supplier_market
         self.refresh_capacities()

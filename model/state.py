@@ -26,7 +26,9 @@ class AdoptionState:
     supplier: np.ndarray  # market slot of the supplier, NEVER if none
     supported: np.ndarray  # bool: the running trial has FoU support
     fit: np.ndarray  # how well the innovation suits the municipality (fixed)
-    belief_precision: np.ndarray  # precision of the belief about the benefit/cost ratio
+    # Belief about the benefit/cost ratio from the prior, own and neighbours' results (the
+    # evidence shared through groups is added by ``learning.Evidence.belief``):
+    belief_precision: np.ndarray  # precision
     belief_weighted_sum: np.ndarray  # precision-weighted sum of prior and evidence
     trial_own_cost: np.ndarray  # MSEK the municipality paid for its latest trial
     successes: np.ndarray  # trials that succeeded so far
@@ -79,8 +81,3 @@ class AdoptionState:
 
     def adopted_matrix(self) -> np.ndarray:
         return (self.stage == Stage.ADOPTED).astype(float)
-
-    def belief(self, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Mean and sd of the beliefs at flat indices ``k`` about the benefit/cost ratio."""
-        precision = self.flat["belief_precision"][k]
-        return self.flat["belief_weighted_sum"][k] / precision, precision**-0.5

@@ -77,6 +77,17 @@ class PeerStructure:
         return self.fou_members, sp.csr_array(weight * self.fou_members)
 
 
+def row_entries(matrix: sp.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The stored entries of ``rows`` of a CSR matrix, flattened: for each entry, its
+    position in ``rows`` and its column. Lets a few rows be read with a handful of numpy
+    calls (scipy's row slicing costs more than the work when rows are few)."""
+    starts = matrix.indptr[rows]
+    lengths = matrix.indptr[rows + 1] - starts
+    position = np.repeat(np.arange(rows.size), lengths)
+    offsets = np.arange(position.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return position, matrix.indices[np.repeat(starts, lengths) + offsets]
+
+
 def group_channel(
     groups: Groups, weight: float, mean: bool = True
 ) -> tuple[sp.csr_array, sp.csr_array]:
@@ -114,35 +125,17 @@ class PeerOperator:
                     sp.csr_array(sp.vstack(spreads).T) if spreads else None,
                 )
             )
-        # Column-major copies, for inputs that are zero outside a few municipalities.
-        self.by_column = [
-            (
-                None if matrix is None else sp.csc_array(matrix),
-                None if gather is None else sp.csc_array(gather),
-            )
-            for _, matrix, gather, _ in self.terms
-        ]
 
-    def apply(self, x: np.ndarray, nonzero: np.ndarray | None = None) -> np.ndarray:
-        """The channels applied to ``x`` (rows, N). ``nonzero``: the only municipalities
-        (columns) where ``x`` may be non-zero; the work then scales with their number, and
-        the sums are the same (the skipped terms are zeros)."""
+    def apply(self, x: np.ndarray) -> np.ndarray:
+        """The channels applied to ``x`` (rows, N)."""
         out = np.zeros((x.shape[1], x.shape[0]))
-        if nonzero is not None and (x.shape[1] < 1024 or nonzero.size * 16 > x.shape[1]):
-            nonzero = None  # slicing sparse matrices costs more than it saves here
-        if nonzero is not None:
-            x_columns = np.ascontiguousarray(x[:, nonzero].T)
-        else:
-            x_columns = np.ascontiguousarray(x.T)  # one transposing copy, shared by the terms
-        for (weight, matrix, gather, spread_t), (matrix_c, gather_c) in zip(
-            self.terms, self.by_column, strict=True
-        ):
+        x_columns = np.ascontiguousarray(x.T)  # one transposing copy, shared by the terms
+        for weight, matrix, gather, spread_t in self.terms:
             columns = x_columns if weight is None else x_columns * weight.T
             if gather is not None:
-                grouped = gather @ columns if nonzero is None else gather_c[:, nonzero] @ columns
-                out += spread_t @ grouped
+                out += spread_t @ (gather @ columns)
             if matrix is not None:
-                out += matrix @ columns if nonzero is None else matrix_c[:, nonzero] @ columns
+                out += matrix @ columns
         return out.T
 
 

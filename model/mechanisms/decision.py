@@ -56,7 +56,7 @@ def decide(model: DiffusionModel, u: np.ndarray) -> None:
     if k.size == 0:
         return
     i, j = np.divmod(k, state.n_municipalities)
-    mean, sd = state.belief(k)
+    mean, sd = model.evidence.belief(k)
     # The penalty for uncertainty scales with the municipality's own share of what a failed
     # trial costs: a state grant and state risk sharing (products) both lower it.
     shared = model.levers.risk_share[j] * model.needs_procurement[i]

@@ -6,6 +6,10 @@ its own result with ``own_result_weight``; border neighbours', county and size-c
 peers' results with their channel weights times the innovation's observability; and
 every result pooled by an FoU environment it belongs to in full. This is how early
 trials make later decisions easier.
+
+Evidence shared through a group (county, size class, FoU environment) is kept once per
+group and added to a municipality's belief when it decides: a month's work grows with
+the number of results and decisions, not with the number of municipalities.
 """
 
 from __future__ import annotations
@@ -13,43 +17,80 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import scipy.sparse as sp
 
-from model.structure import PeerOperator, group_channel
+from model.structure import row_entries
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
+    from model.state import AdoptionState
 
 
-def learning_operator(model: DiffusionModel) -> PeerOperator:
-    """Channels of evidence, applied to counts and results stacked (2I, N)."""
-    p, structure = model.spec.learning, model.structure
-    observability = np.tile(model.innovations.observability, 2)
-    network = [(p.neighbours * structure.neighbours, observability)] if p.neighbours else []
-    memberships = [
-        (*group_channel(groups, weight, mean=False), observability)
+class Evidence:
+    """Trial results as evidence: own and neighbours' results in the cells' own belief
+    arrays (``AdoptionState.belief_*``), results shared through groups in per-group sums."""
+
+    def __init__(self, model: DiffusionModel) -> None:
+        p, structure, inn = model.spec.learning, model.structure, model.innovations
+        self.state = model.state
+        self.n = structure.n
+        self.precision = 1.0 / p.observation_sd**2
+        self.own = p.own_result_weight * self.precision
+        self.neighbours = structure.neighbours if p.neighbours else None  # symmetric
+        self.neighbour_weight = p.neighbours * inn.observability * self.precision
+        members, weights = [], []
         for groups, weight in (
             (structure.counties, p.county),
             (structure.size_classes, p.size_class),
+        ):
+            if weight:
+                members.append(groups.members)
+                weights.append(
+                    np.repeat((weight * inn.observability)[:, None], groups.counts.size, 1)
+                )
+        if p.fou:
+            members.append(structure.fou_members)
+            weights.append(np.full((len(inn), structure.fou_members.shape[0]), p.fou))
+        self.groups_of = (  # (N, G): row j lists the groups municipality j belongs to
+            sp.csr_array(sp.vstack(members).T) if members else None
         )
-        if weight
-    ]
-    if p.fou:
-        memberships.append((*structure.fou_pool_channel(p.fou), None))
-    return PeerOperator(network, memberships)
+        self.weights = np.hstack(weights) * self.precision if weights else None  # (I, G)
+        size = self.weights.shape if weights else (0, 0)
+        self.counts = np.zeros(size)  # results seen by each group, per innovation
+        self.sums = np.zeros(size)  # sum of those results
 
+    def record(self, k: np.ndarray, realised: np.ndarray) -> None:
+        """Finished trials at flat cells ``k`` (distinct) with results ``realised``."""
+        state = self.state
+        precision, weighted = state.flat["belief_precision"], state.flat["belief_weighted_sum"]
+        precision[k] += self.own
+        weighted[k] += self.own * realised
+        i, j = np.divmod(k, self.n)
+        if self.neighbours is not None:
+            position, m = row_entries(self.neighbours, j)
+            cells = i[position] * self.n + m
+            weight = self.neighbour_weight[i[position]]
+            np.add.at(precision, cells, weight)
+            np.add.at(weighted, cells, weight * realised[position])
+        if self.groups_of is not None:
+            position, g = row_entries(self.groups_of, j)
+            np.add.at(self.counts, (i[position], g), 1.0)
+            np.add.at(self.sums, (i[position], g), realised[position])
 
-def learn_from_results(model: DiffusionModel, k: np.ndarray, realised: np.ndarray) -> None:
-    p, state = model.spec.learning, model.state
-    cells = state.stage.size
-    observed = np.zeros((2 * state.stage.shape[0], state.n_municipalities))
-    observed.reshape(-1)[k] = 1.0
-    observed.reshape(-1)[cells + k] = realised
-    municipalities = np.unique(k % state.n_municipalities)  # results come from these only
-    evidence = model.learning_peers.apply(observed, nonzero=municipalities)
-    precision = 1.0 / p.observation_sd**2
-    n_innovations = state.stage.shape[0]
-    state.belief_precision += precision * evidence[:n_innovations]
-    state.belief_weighted_sum += precision * evidence[n_innovations:]
-    own = p.own_result_weight * precision
-    state.flat["belief_precision"][k] += own
-    state.flat["belief_weighted_sum"][k] += own * realised
+    def belief(self, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Mean and sd of the beliefs at flat cells ``k`` about the benefit/cost ratio."""
+        state: AdoptionState = self.state
+        precision = state.flat["belief_precision"][k]
+        weighted = state.flat["belief_weighted_sum"][k]
+        if self.groups_of is not None:
+            i, j = np.divmod(k, self.n)
+            position, g = row_entries(self.groups_of, j)
+            ig = (i[position], g)
+            weight = self.weights[ig]
+            precision = precision + np.bincount(
+                position, weights=weight * self.counts[ig], minlength=k.size
+            )
+            weighted = weighted + np.bincount(
+                position, weights=weight * self.sums[ig], minlength=k.size
+            )
+        return weighted / precision, precision**-0.5

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import ndtri
 
-from model.mechanisms.learning import learn_from_results
 from model.stages import Stage
 from model.state import NEVER
 
@@ -133,7 +132,7 @@ def complete_trials(model: DiffusionModel, u: np.ndarray) -> None:
     state.flat["supplier"][failed] = NEVER
     model.accounts.add("trials_failed", model.ledger_rows(failed))
     if model.spec.mechanisms.learning:
-        learn_from_results(model, k, realised)
+        model.evidence.record(k, realised)
 
 
 def reconsider(model: DiffusionModel, u: np.ndarray) -> None:
