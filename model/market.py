@@ -153,18 +153,10 @@ class SupplierMarket:
 
     def _bid_noise(self, rows: np.ndarray, sizes: np.ndarray) -> np.ndarray:
         """Standard normal draws for each market's (buyers x offered) bids, market after
-        market, each replication's from its own stream (one call per replication)."""
+        market, each replication's from its own procurement stream."""
         blocks = rows // len(self.model.innovations)
-        ends = np.cumsum(sizes)
-        noise = np.empty(int(ends[-1]) if ends.size else 0)
-        starts = ends - sizes
-        block_ids, first = np.unique(blocks, return_index=True)
-        last = np.append(first[1:], blocks.size) - 1
-        for block, a, b in zip(block_ids, first, last, strict=True):
-            noise[starts[a] : ends[b]] = self.model.procurement_rngs[block].standard_normal(
-                int(ends[b] - starts[a])
-            )
-        return noise
+        counts = np.bincount(blocks, weights=sizes, minlength=self.model.replications)
+        return self.model.procurement_normals.take(counts.astype(np.int64))
 
     def take_customers(self, slots: np.ndarray, j: np.ndarray) -> None:
         """New customers (at municipalities ``j``) move their suppliers down the experience

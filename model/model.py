@@ -15,12 +15,7 @@ from model.innovations import InnovationTable
 from model.levers import LeverState, MoneyReceived, Policy, StateMoney
 from model.market import SupplierMarket
 from model.mechanisms.adoption import run_adopters
-from model.mechanisms.awareness import (
-    awareness_operator,
-    external_base_hazard,
-    peer_multiplier,
-    spread_awareness,
-)
+from model.mechanisms.awareness import PeerAwareness, external_base_hazard, spread_awareness
 from model.mechanisms.decision import decide
 from model.mechanisms.fou import FouCapacity
 from model.mechanisms.learning import Evidence
@@ -34,7 +29,7 @@ from model.scenario import Scenario
 from model.schedule import EventSchedule
 from model.stages import STAGE_NAMES, Stage
 from model.state import NEVER, AdoptionState
-from model.streams import stream
+from model.streams import NormalsByReplication, stream
 from model.structure import build_structure
 from model.traits import MunicipalityTraits, draw_traits
 
@@ -123,7 +118,9 @@ class DiffusionModel(mesa.Model):
         self._monthly = [stream(s, "monthly") for s in self.seeds]
         self._uniforms = np.empty((self.replications, 2, i, size))
         self._entry_uniforms = np.empty((self.replications, i))
-        self.procurement_rngs = [stream(s, "procurement") for s in self.seeds]
+        self.procurement_normals = NormalsByReplication(
+            [stream(s, "procurement") for s in self.seeds]
+        )
         self.stranding_rngs = [stream(s, "stranding") for s in self.seeds]
 
     @property
@@ -154,8 +151,7 @@ class DiffusionModel(mesa.Model):
     def _precompute(self) -> None:
         """Constant per-run arrays the monthly step reads."""
         s, traits = self.spec, self.traits
-        self.peer_multiplier = peer_multiplier(self)
-        self.awareness_peers = awareness_operator(self)
+        self.peer_awareness = PeerAwareness(self)
         self.evidence = Evidence(self)
         self.peer_hazard = np.zeros(self.state.stage.shape)
         self.needs_procurement = self.innovations.is_product & s.mechanisms.supplier_market

@@ -78,6 +78,3 @@ class AdoptionState:
             self.adopters_changed = True
         stages[k] = stage
         self.flat["since"][k] = month
-
-    def adopted_matrix(self) -> np.ndarray:
-        return (self.stage == Stage.ADOPTED).astype(float)

@@ -22,3 +22,45 @@ def replication_seeds(seed: int, replications: int) -> list[int]:
     """Seeds for replications 0..n-1, derived from one scenario seed (stable, recorded)."""
     children = np.random.SeedSequence(seed).spawn(replications)
     return [int(child.generate_state(1, dtype=np.uint64)[0] >> 1) for child in children]
+
+
+class NormalsByReplication:
+    """Standard normals from one stream per replication, drawn ahead in chunks.
+
+    ``take(counts)`` returns the next ``counts[b]`` normals of each replication b's stream,
+    concatenated in replication order: the same numbers as calling
+    ``streams[b].standard_normal(counts[b])`` in turn (numpy's normals carry no state
+    between calls), but with a fixed number of numpy calls whatever the replications.
+    """
+
+    def __init__(self, streams: list[np.random.Generator], chunk: int = 256) -> None:
+        self.streams = streams
+        self.chunk = chunk
+        self.buffer = np.empty((len(streams), chunk))
+        for block, rng in enumerate(streams):
+            rng.standard_normal(out=self.buffer[block])
+        self.used = np.zeros(len(streams), dtype=np.int64)
+
+    def take(self, counts: np.ndarray) -> np.ndarray:
+        counts = np.asarray(counts, dtype=np.int64)
+        for block in np.flatnonzero(self.used + counts > self.chunk):
+            self._refill(int(block), int(counts[block]))
+        blocks = np.repeat(np.arange(counts.size), counts)
+        within = np.arange(blocks.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        values = self.buffer[blocks, self.used[blocks] + within]
+        self.used += counts
+        return values
+
+    def _refill(self, block: int, needed: int) -> None:
+        """Move the block's unused draws to the front and draw the rest. A take larger than
+        the chunk first grows every row, each continued from its own stream."""
+        if needed > self.chunk:
+            grown = np.empty((len(self.streams), needed))
+            grown[:, : self.chunk] = self.buffer
+            for row, rng in enumerate(self.streams):
+                rng.standard_normal(out=grown[row, self.chunk :])
+            self.buffer, self.chunk = grown, needed
+        left = self.buffer[block, self.used[block] :].copy()
+        self.buffer[block, : left.size] = left
+        self.streams[block].standard_normal(out=self.buffer[block, left.size :])
+        self.used[block] = 0

@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from model.stages import Stage
-from model.structure import PeerOperator, group_channel
+from model.structure import row_entries
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
@@ -35,28 +35,70 @@ def peer_multiplier(model: DiffusionModel) -> np.ndarray:
     return np.outer(model.innovations.observability, study)
 
 
-def awareness_operator(model: DiffusionModel) -> PeerOperator:
-    """All switched-on peer channels, weighted, as one operator on the adopter matrix."""
-    p, switches, structure = model.spec.awareness, model.spec.mechanisms, model.structure
-    network = []
-    if switches.peer_neighbours and p.neighbours:
-        row_normalised = (
-            sp.diags_array(p.neighbours / structure.neighbour_degree) @ structure.neighbours
-        )
-        network.append((sp.csr_array(row_normalised), None))
-    memberships = [
-        (*group_channel(groups, weight), None)
+class PeerAwareness:
+    """The peer channels' awareness hazard, kept up to date as adopters come and go.
+
+    Adopters per group (county, size class, nation, FoU environment) and per
+    municipality's border neighbours change only where adoption changed, so the counts
+    are updated from those cells alone; the hazard is then one sparse product from the
+    groups' rates plus the neighbour term, whatever the number of adopters.
+    """
+
+    def __init__(self, model: DiffusionModel) -> None:
+        p, switches, structure = model.spec.awareness, model.spec.mechanisms, model.structure
+        inn = model.innovations
+        self.n = structure.n
+        self.multiplier = peer_multiplier(model)
+        shape = self.multiplier.shape
+        self.adopted = np.zeros(shape, dtype=bool)  # as last counted
+        self.hazard = np.zeros(shape)
+        use_neighbours = switches.peer_neighbours and p.neighbours
+        self.neighbours = structure.neighbours if use_neighbours else None  # symmetric
+        self.neighbour_scale = p.neighbours / structure.neighbour_degree  # share of neighbours
+        self.neighbour_counts = np.zeros(shape)
+        members, spreads, row_weights = [], [], []
         for groups, weight in (
             (structure.counties, p.county if switches.peer_county else 0.0),
             (structure.size_classes, p.size_class if switches.peer_size_class else 0.0),
             (structure.nation, p.national if switches.peer_national else 0.0),
-        )
-        if weight
-    ]
-    if switches.peer_fou and p.fou:
-        kind_weight = np.where(model.innovations.is_product, p.fou_product_weight, 1.0)
-        memberships.append((*structure.fou_share_channel(p.fou), kind_weight))
-    return PeerOperator(network, memberships)
+        ):
+            if weight:  # the weight times the share of the group that has adopted
+                members.append(groups.members)
+                spreads.append(groups.members.T @ sp.diags_array(weight / groups.counts))
+                row_weights.append(np.ones((len(inn), groups.counts.size)))
+        if switches.peer_fou and p.fou:
+            # The weight times the share among co-members, averaged over own environments.
+            fou = structure.fou_members
+            size = np.maximum(np.asarray(fou.sum(axis=1)).ravel(), 1.0)
+            memberships = np.maximum(np.asarray(fou.sum(axis=0)).ravel(), 1.0)
+            members.append(fou)
+            spreads.append(sp.diags_array(1.0 / memberships) @ fou.T @ sp.diags_array(p.fou / size))
+            kind = np.where(inn.is_product, p.fou_product_weight, 1.0)
+            row_weights.append(np.repeat(kind[:, None], size.size, axis=1))
+        self.groups_of = sp.csr_array(sp.vstack(members).T) if members else None  # (N, G)
+        self.spread = sp.csr_array(sp.hstack(spreads)) if members else None  # (N, G)
+        self.row_weights = np.hstack(row_weights) if members else None  # (I, G)
+        self.group_counts = np.zeros((shape[0], self.spread.shape[1])) if members else None
+
+    def update(self, adopted: np.ndarray) -> np.ndarray:
+        """The (I, N) peer hazard given the adopters now (bool (I, N))."""
+        changed = np.flatnonzero(adopted != self.adopted)
+        if changed.size == 0:
+            return self.hazard
+        delta = np.where(adopted.reshape(-1)[changed], 1.0, -1.0)
+        self.adopted.reshape(-1)[changed] = adopted.reshape(-1)[changed]
+        i, j = np.divmod(changed, self.n)
+        peer = np.zeros(adopted.shape)
+        if self.neighbours is not None:
+            position, m = row_entries(self.neighbours, j)
+            np.add.at(self.neighbour_counts.reshape(-1), i[position] * self.n + m, delta[position])
+            peer += self.neighbour_counts * self.neighbour_scale
+        if self.groups_of is not None:
+            position, g = row_entries(self.groups_of, j)
+            np.add.at(self.group_counts, (i[position], g), delta[position])
+            peer += (self.spread @ (self.group_counts * self.row_weights).T).T
+        self.hazard = np.multiply(peer, self.multiplier, out=peer)
+        return self.hazard
 
 
 def spread_awareness(model: DiffusionModel, u: np.ndarray) -> None:
@@ -65,9 +107,7 @@ def spread_awareness(model: DiffusionModel, u: np.ndarray) -> None:
     if not unaware.any():
         return
     if state.adopters_changed:
-        model.peer_hazard = (
-            model.awareness_peers.apply(state.adopted_matrix()) * model.peer_multiplier
-        )
+        model.peer_hazard = model.peer_awareness.update(state.stage == Stage.ADOPTED)
         state.adopters_changed = False
     hazard = model.peer_hazard
     if model.spec.mechanisms.external_awareness:

@@ -54,10 +54,20 @@ class Evidence:
         self.groups_of = (  # (N, G): row j lists the groups municipality j belongs to
             sp.csr_array(sp.vstack(members).T) if members else None
         )
-        self.weights = np.hstack(weights) * self.precision if weights else None  # (I, G)
-        size = self.weights.shape if weights else (0, 0)
-        self.counts = np.zeros(size)  # results seen by each group, per innovation
-        self.sums = np.zeros(size)  # sum of those results
+        # The same as (N, M) group numbers, padded with an extra group that stays empty and
+        # weighs 0, so that reading a few cells is a fixed number of numpy calls.
+        groups = self.groups_of.shape[1] if members else 0
+        per_row = np.diff(self.groups_of.indptr) if members else np.zeros(structure.n, int)
+        self.group_slots = np.full((structure.n, max(int(per_row.max(initial=0)), 1)), groups)
+        if members:
+            rows = np.repeat(np.arange(structure.n), per_row)
+            within = np.arange(rows.size) - np.repeat(self.groups_of.indptr[:-1], per_row)
+            self.group_slots[rows, within] = self.groups_of.indices
+        self.weights = np.zeros((len(inn), groups + 1))  # (I, G + 1)
+        if members:
+            self.weights[:, :groups] = np.hstack(weights) * self.precision
+        self.counts = np.zeros(self.weights.shape)  # results seen by each group, per innovation
+        self.sums = np.zeros(self.weights.shape)  # sum of those results
 
     def record(self, k: np.ndarray, realised: np.ndarray) -> None:
         """Finished trials at flat cells ``k`` (distinct) with results ``realised``."""
@@ -82,15 +92,9 @@ class Evidence:
         state: AdoptionState = self.state
         precision = state.flat["belief_precision"][k]
         weighted = state.flat["belief_weighted_sum"][k]
-        if self.groups_of is not None:
-            i, j = np.divmod(k, self.n)
-            position, g = row_entries(self.groups_of, j)
-            ig = (i[position], g)
-            weight = self.weights[ig]
-            precision = precision + np.bincount(
-                position, weights=weight * self.counts[ig], minlength=k.size
-            )
-            weighted = weighted + np.bincount(
-                position, weights=weight * self.sums[ig], minlength=k.size
-            )
+        i, j = np.divmod(k, self.n)
+        cell_groups = (i[:, None], self.group_slots[j])
+        weight = self.weights[cell_groups]
+        precision = precision + (weight * self.counts[cell_groups]).sum(axis=1)
+        weighted = weighted + (weight * self.sums[cell_groups]).sum(axis=1)
         return weighted / precision, precision**-0.5
