@@ -109,7 +109,9 @@ class SupplierMarket:
         spare = np.where(self.alive, self.capacity - self.customers, 0)
         market_of = self.model.ledger_rows(k)
         order = np.argsort(market_of, kind="stable")
-        rows, buyer_counts = np.unique(market_of[order], return_counts=True)
+        buyers_per_market = np.bincount(market_of)
+        rows = np.flatnonzero(buyers_per_market)
+        buyer_counts = buyers_per_market[rows]
         is_open = spare.reshape(-1, per_market)[rows] > 0
         offered_counts = is_open.sum(axis=1)
         served = offered_counts > 0
@@ -143,7 +145,10 @@ class SupplierMarket:
             if not waiting.any():
                 break
             hits = np.flatnonzero(bids == np.repeat(best, per_buyer))
-            choice = candidate[hits[np.unique(owner[hits], return_index=True)[1]]]
+            hit_owner = owner[hits]  # ascending: keep each buyer's first best offer
+            first_hit = np.ones(hits.size, dtype=bool)
+            first_hit[1:] = hit_owner[1:] != hit_owner[:-1]
+            choice = candidate[hits[first_hit]]
             trying = np.flatnonzero(waiting)
             accepted = trying[first_come_first_served(choice[trying], room)]
             slots[buyers[accepted]] = choice[accepted]
@@ -165,7 +170,7 @@ class SupplierMarket:
         np.add.at(self.experience, slots, self.model.levers.experience_factor[j])
 
     def book_revenue(self, supplier: np.ndarray, running_msek: np.ndarray) -> None:
-        """Revenue per slot this month from flat supplier and running-cost arrays."""
+        """Revenue per slot this month from the adopters' suppliers and running costs (MSEK)."""
         served = supplier != NEVER
         self.revenue = np.bincount(
             supplier[served], weights=running_msek[served], minlength=self.alive.size

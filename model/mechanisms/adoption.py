@@ -14,29 +14,36 @@ if TYPE_CHECKING:
     from model.model import DiffusionModel
 
 
-def price_matrix(model: DiffusionModel) -> np.ndarray:
-    """(I, N) SEK per inhabitant per year each municipality pays (its supplier's price)."""
-    supplier = model.state.supplier
-    list_price = model.innovations.cost[:, None]
+def prices(model: DiffusionModel, k: np.ndarray, i: np.ndarray) -> np.ndarray:
+    """SEK per inhabitant per year the adopters at flat cells ``k`` (innovations ``i``) pay:
+    their supplier's current price, or the innovation's running cost without one."""
+    list_price = model.innovations.cost[i]
     if not model.spec.mechanisms.supplier_market:
-        return np.broadcast_to(list_price, supplier.shape)
+        return list_price
+    supplier = model.state.flat["supplier"][k]
     return np.where(supplier != NEVER, model.market.price[supplier], list_price)
 
 
 def run_adopters(model: DiffusionModel, u: np.ndarray) -> None:
     state = model.state
-    adopted = state.stage == Stage.ADOPTED
-    if not adopted.any():
+    k = np.flatnonzero(state.stage == Stage.ADOPTED)  # the work below scales with adopters
+    if k.size == 0:
         model.market.revenue[:] = 0.0
         return
-    running = adopted * price_matrix(model) * model.population_msek_month
+    i, j = np.divmod(k, state.n_municipalities)
+    running = prices(model, k, i) * model.population_msek_month[j]
+    rows = model.ledger_rows(k)
+    ledger_size = model.accounts.value_msek.size
+    running_by_row = np.bincount(rows, weights=running, minlength=ledger_size)
+    benefit = np.bincount(
+        rows, weights=model.benefit_msek_month.reshape(-1)[k], minlength=ledger_size
+    )
     accounts = model.accounts
-    running_by_row = model.sum_by_row(running)
-    accounts.value_msek += model.sum_by_row(adopted * model.benefit_msek_month) - running_by_row
+    accounts.value_msek += benefit - running_by_row
     accounts.municipal_spending_msek += running_by_row
-    model.market.book_revenue(state.flat["supplier"], running.reshape(-1))
+    model.market.book_revenue(state.flat["supplier"][k], running)
     rate = model.spec.adoption.abandon_rate
     if model.spec.mechanisms.abandonment and rate > 0.0:
-        leaving = np.flatnonzero(adopted & (u < rate))
+        leaving = k[u.reshape(-1)[k] < rate]
         state.move(leaving, Stage.DISCONTINUED, model.month)
         state.flat["supplier"][leaving] = NEVER

@@ -52,7 +52,8 @@ def upfront_cost(model: DiffusionModel, i: np.ndarray, j: np.ndarray) -> np.ndar
 
 def decide(model: DiffusionModel, u: np.ndarray) -> None:
     state, switches = model.state, model.spec.mechanisms
-    k = np.flatnonzero((state.stage == Stage.AWARE) & (u < model.consideration_rate))
+    k = np.flatnonzero(u < model.consideration_rate)  # few cells: test their stage after
+    k = k[state.flat["stage"][k] == Stage.AWARE]
     if k.size == 0:
         return
     i, j = np.divmod(k, state.n_municipalities)

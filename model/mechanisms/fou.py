@@ -29,9 +29,15 @@ class FouCapacity:
         if members.size == 0:
             return supported
         env = environment[members]
-        granted = first_come_first_served(env, self.capacity - self.used)
+        wanted = np.bincount(env, minlength=self.used.size)
+        if (wanted <= self.capacity - self.used).all():  # room for all: no queue to form
+            granted = np.ones(env.size, dtype=bool)
+        else:
+            granted = first_come_first_served(env, self.capacity - self.used)
         supported[members] = granted
-        self.used += np.bincount(env[granted], minlength=self.used.size)
+        self.used += (
+            wanted if granted.all() else np.bincount(env[granted], minlength=self.used.size)
+        )
         return supported
 
     def new_year(self) -> None:

@@ -93,8 +93,8 @@ class Evidence:
         precision = state.flat["belief_precision"][k]
         weighted = state.flat["belief_weighted_sum"][k]
         i, j = np.divmod(k, self.n)
-        cell_groups = (i[:, None], self.group_slots[j])
-        weight = self.weights[cell_groups]
-        precision = precision + (weight * self.counts[cell_groups]).sum(axis=1)
-        weighted = weighted + (weight * self.sums[cell_groups]).sum(axis=1)
+        cell_groups = i[:, None] * self.weights.shape[1] + self.group_slots[j]  # flat (I, G+1)
+        weight = self.weights.ravel().take(cell_groups)
+        precision = precision + (weight * self.counts.ravel().take(cell_groups)).sum(axis=1)
+        weighted = weighted + (weight * self.sums.ravel().take(cell_groups)).sum(axis=1)
         return weighted / precision, precision**-0.5

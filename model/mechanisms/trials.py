@@ -140,9 +140,8 @@ def reconsider(model: DiffusionModel, u: np.ndarray) -> None:
     p, state = model.spec.trials, model.state
     if p.retry_rate <= 0.0:
         return
-    ready = (
-        (state.stage == Stage.DISCONTINUED)
-        & (u < p.retry_rate)
-        & (state.since <= model.month - p.retry_delay_months)
+    k = np.flatnonzero(u < p.retry_rate)  # few cells: test their stage after
+    ready = (state.flat["stage"][k] == Stage.DISCONTINUED) & (
+        state.flat["since"][k] <= model.month - p.retry_delay_months
     )
-    state.move(np.flatnonzero(ready), Stage.AWARE, model.month)
+    state.move(k[ready], Stage.AWARE, model.month)
