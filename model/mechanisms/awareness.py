@@ -89,23 +89,20 @@ class PeerAwareness:
         self.adopted.reshape(-1)[changed] = adopted.reshape(-1)[changed]
         i, j = np.divmod(changed, self.n)
         peer = np.zeros(adopted.shape)
+        if self.groups_of is not None:
+            position, g = row_entries(self.groups_of, j)
+            np.add.at(self.group_counts, (i[position], g), delta[position])
+            peer = np.ascontiguousarray((self.spread @ (self.group_counts * self.row_weights).T).T)
         if self.neighbours is not None:
             position, m = row_entries(self.neighbours, j)
             np.add.at(self.neighbour_counts.reshape(-1), i[position] * self.n + m, delta[position])
             peer += self.neighbour_counts * self.neighbour_scale
-        if self.groups_of is not None:
-            position, g = row_entries(self.groups_of, j)
-            np.add.at(self.group_counts, (i[position], g), delta[position])
-            peer += (self.spread @ (self.group_counts * self.row_weights).T).T
         self.hazard = np.multiply(peer, self.multiplier, out=peer)
         return self.hazard
 
 
 def spread_awareness(model: DiffusionModel, u: np.ndarray) -> None:
     state = model.state
-    unaware = state.stage == Stage.UNAWARE
-    if not unaware.any():
-        return
     if state.adopters_changed:
         model.peer_hazard = model.peer_awareness.update(state.stage == Stage.ADOPTED)
         state.adopters_changed = False
@@ -114,5 +111,5 @@ def spread_awareness(model: DiffusionModel, u: np.ndarray) -> None:
         hazard = hazard + model.external_hazard
         if model.levers.external_boost.any():
             hazard = hazard + model.levers.external_boost[:, None]
-    newly = np.flatnonzero(unaware & (u < hazard))
-    state.move(newly, Stage.AWARE, model.month)
+    hearing = np.flatnonzero(u < hazard)  # few cells: test their stage after
+    state.move(hearing[state.flat["stage"][hearing] == Stage.UNAWARE], Stage.AWARE, model.month)

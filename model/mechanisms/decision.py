@@ -50,6 +50,10 @@ def upfront_cost(model: DiffusionModel, i: np.ndarray, j: np.ndarray) -> np.ndar
     return np.where(model.needs_procurement[i], procurement_cost, trial_share)
 
 
+def keep(mask: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    return tuple(a[mask] for a in arrays)
+
+
 def decide(model: DiffusionModel, u: np.ndarray) -> None:
     state, switches = model.state, model.spec.mechanisms
     k = np.flatnonzero(u < model.consideration_rate)  # few cells: test their stage after
@@ -63,21 +67,21 @@ def decide(model: DiffusionModel, u: np.ndarray) -> None:
     shared = model.levers.risk_share[j] * model.needs_procurement[i]
     penalty = model.risk_aversion[j] * (1.0 - grant_on_offer(model, j)) * (1.0 - shared)
     score = mean - 1.0 - penalty * sd - model.spec.decision.hurdle
-    ok = score > 0.0
-    if not ok.any():
-        return
-    if switches.legal_barriers and model.innovations.legal_barrier.any():
-        ok &= ~barred(model, k, i)
-    if switches.capacity_constraint:
-        ok &= busy(model, j) < model.traits.trial_slots[j]
-    if switches.budget_constraint:
-        ok &= upfront_cost(model, i, j) <= model.traits.budget_left[j]
-    k, i, j, score = k[ok], i[ok], j[ok], score[ok]
+    k, i, j, score = keep(score > 0.0, k, i, j, score)  # the constraints, on fewer cells
+    if k.size and switches.legal_barriers and model.innovations.legal_barrier.any():
+        k, i, j, score = keep(~barred(model, k, i), k, i, j, score)
+    if k.size and switches.capacity_constraint:
+        k, i, j, score = keep(busy(model, j) < model.traits.trial_slots[j], k, i, j, score)
+    if k.size and switches.budget_constraint:
+        allowed = upfront_cost(model, i, j) <= model.traits.budget_left[j]
+        k, i, j, score = keep(allowed, k, i, j, score)
     if k.size == 0:
         return
     # At most one new decision per municipality a month: its most promising innovation.
     order = np.lexsort((-score, j))
-    _, first = np.unique(j[order], return_index=True)
+    ordered = j[order]
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
     chosen = order[first]
     k, i = k[chosen], i[chosen]
     procure = model.needs_procurement[i]
