@@ -44,6 +44,7 @@ class History:
         self.fou_used = np.zeros((months, model.replications))
         self.money = np.zeros((months, len(MONEY_NAMES), model.replications))
         self.barrier_in_force = np.zeros((months, rows))
+        self.barred_rows = np.flatnonzero(model.innovations.legal_barrier)
         self.months = 0
 
     def record(self) -> None:
@@ -63,9 +64,14 @@ class History:
         for row, name in enumerate(MONEY_NAMES[:-1]):
             self.money[t, row] = getattr(money, name)
         self.money[t, -1] = model.levers.grant_pot
-        if model.innovations.legal_barrier.any():
-            in_force = model.innovations.legal_barrier[:, None] & ~model.levers.barrier_lifted
-            self.barrier_in_force[t] = model.sum_by_row(in_force) / model.structure.block_size
+        barred = self.barred_rows
+        if barred.size:  # share of municipalities where the innovation's barrier is in force
+            lifted = model.levers.barrier_lifted[barred].reshape(
+                barred.size, model.replications, -1
+            )
+            size = model.structure.block_size
+            share = (size - lifted.sum(axis=2)) / size
+            self.barrier_in_force[t].reshape(model.replications, -1)[:, barred] = share.T
         self.months = model.month
 
     @property

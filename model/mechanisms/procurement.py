@@ -28,7 +28,8 @@ def complete_procurements(model: DiffusionModel) -> None:
     ):
         return
     n = state.n_municipalities
-    k = np.flatnonzero((state.stage == Stage.DECIDED) & (state.procure_end <= month))
+    k = np.flatnonzero(state.stage == Stage.DECIDED)
+    k = k[state.flat["procure_end"][k] <= month]
     if k.size == 0:
         market.waiting[:] = 0
         return

@@ -104,7 +104,8 @@ def complete_trials(model: DiffusionModel, u: np.ndarray) -> None:
     state, month = model.state, model.month
     if not model.schedule.any_trials_due(month):
         return
-    k = np.flatnonzero((state.stage == Stage.TRIALLING) & (state.trial_end <= month))
+    k = np.flatnonzero(state.stage == Stage.TRIALLING)
+    k = k[state.flat["trial_end"][k] <= month]
     if k.size == 0:
         return
     i = k // state.n_municipalities
