@@ -224,14 +224,18 @@ def groups_table(history: History) -> pd.DataFrame:
     """Adoption share per size class and per county, per replication, month and innovation."""
     structure = history.model.structure
     months, replications, n_innovations = history.shape
-    adopted = (history.stage[:months] == Stage.ADOPTED).reshape(months * n_innovations, -1).T
     kinds = (("size_class", structure.size_classes), ("county", structure.counties))
-    shares = []
-    for _, groups in kinds:
-        k = len(groups.labels)
-        share = (groups.members @ adopted.astype(float)) / groups.counts[:, None]  # (R*K, months*I)
-        shares.append(share.reshape(replications, k, months, n_innovations))
-    values = np.concatenate(shares, axis=1).transpose(0, 2, 3, 1)  # (R, months, I, groups)
+    # Every block has the same groups: count adopters per group with one dense product of
+    # the 0/1 history and one block's membership matrix (counts are exact in float32).
+    n = structure.block_size
+    members = np.hstack(
+        [groups.members[: len(groups.labels), :n].toarray().T for _, groups in kinds]
+    )
+    sizes = np.concatenate([groups.counts[: len(groups.labels)] for _, groups in kinds])
+    adopted = (history.stage[:months] == Stage.ADOPTED).reshape(-1, n).astype(np.float32)
+    counts = (adopted @ members.astype(np.float32)).astype(float)  # (months * I * R, groups)
+    shares = counts.reshape(months, n_innovations, replications, -1) / sizes
+    values = shares.transpose(2, 0, 1, 3)  # (R, months, I, groups)
     labels = [label for _, groups in kinds for label in groups.labels]
     types = [name for name, groups in kinds for _ in groups.labels]
     per_cell = len(labels)
