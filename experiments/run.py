@@ -38,9 +38,10 @@ class RunResults:
     seconds: list[float] = field(default_factory=list)
 
 
-# Replications per model: large enough to share the per-month numpy overhead (measured:
-# per replication, 8 cost about 1.3x and 32 about 0.95x what 16 cost).
-DEFAULT_BATCH = 16
+# Replications per model: large enough to share the per-month numpy overhead (measured
+# with benchmarks/bench_model.py: per replication, 16 cost about 1.25x and 8 about 1.7x
+# what 32 cost; larger batches gain little more).
+DEFAULT_BATCH = 32
 
 
 def batch_size_for(replications: int, workers: int) -> int:
