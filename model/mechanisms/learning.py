@@ -54,24 +54,20 @@ class Evidence:
         self.groups_of = (  # (N, G): row j lists the groups municipality j belongs to
             sp.csr_array(sp.vstack(members).T) if members else None
         )
-        # Each cell's groups as rows of the pooled table, padded with a row that stays
-        # empty and weighs 0, so that reading a few cells is a fixed number of numpy calls.
+        # The same as (N, M) group numbers, padded with an extra group that stays empty and
+        # weighs 0, so that reading a few cells is a fixed number of numpy calls.
         groups = self.groups_of.shape[1] if members else 0
         per_row = np.diff(self.groups_of.indptr) if members else np.zeros(structure.n, int)
-        slots = np.full((structure.n, max(int(per_row.max(initial=0)), 1)), groups)
+        self.group_slots = np.full((structure.n, max(int(per_row.max(initial=0)), 1)), groups)
         if members:
             rows = np.repeat(np.arange(structure.n), per_row)
             within = np.arange(rows.size) - np.repeat(self.groups_of.indptr[:-1], per_row)
-            slots[rows, within] = self.groups_of.indices
-        self.width = groups + 1
-        innovation_rows = np.arange(len(inn))[:, None, None] * self.width
-        self.cell_slots = (innovation_rows + slots[None]).reshape(-1, slots.shape[1])  # (I*N, M)
-        weight_table = np.zeros((len(inn), self.width))
+            self.group_slots[rows, within] = self.groups_of.indices
+        self.weights = np.zeros((len(inn), groups + 1))  # (I, G + 1)
         if members:
-            weight_table[:, :groups] = np.hstack(weights) * self.precision
-        self.weights = weight_table.ravel()  # per pooled row
-        # Per innovation and group: results seen (column 0) and their sum (column 1).
-        self.pooled = np.zeros((self.weights.size, 2))
+            self.weights[:, :groups] = np.hstack(weights) * self.precision
+        self.counts = np.zeros(self.weights.shape)  # results seen by each group, per innovation
+        self.sums = np.zeros(self.weights.shape)  # sum of those results
 
     def record(self, k: np.ndarray, realised: np.ndarray) -> None:
         """Finished trials at flat cells ``k`` (distinct) with results ``realised``."""
@@ -88,17 +84,17 @@ class Evidence:
             np.add.at(weighted, cells, weight * realised[position])
         if self.groups_of is not None:
             position, g = row_entries(self.groups_of, j)
-            rows = i[position] * self.width + g
-            np.add.at(self.pooled, (rows, 0), 1.0)
-            np.add.at(self.pooled, (rows, 1), realised[position])
+            np.add.at(self.counts, (i[position], g), 1.0)
+            np.add.at(self.sums, (i[position], g), realised[position])
 
     def belief(self, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Mean and sd of the beliefs at flat cells ``k`` about the benefit/cost ratio."""
         state: AdoptionState = self.state
         precision = state.flat["belief_precision"][k]
         weighted = state.flat["belief_weighted_sum"][k]
-        slots = self.cell_slots[k]  # (cells, M) rows of the pooled table
-        shared = (self.pooled[slots] * self.weights[slots][..., None]).sum(axis=1)
-        precision = precision + shared[:, 0]
-        weighted = weighted + shared[:, 1]
+        i, j = np.divmod(k, self.n)
+        cell_groups = i[:, None] * self.weights.shape[1] + self.group_slots[j]  # flat (I, G+1)
+        weight = self.weights.ravel().take(cell_groups)
+        precision = precision + (weight * self.counts.ravel().take(cell_groups)).sum(axis=1)
+        weighted = weighted + (weight * self.sums.ravel().take(cell_groups)).sum(axis=1)
         return weighted / precision, precision**-0.5
