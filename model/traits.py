@@ -8,6 +8,7 @@ shares (SOU 2003:90) while larger municipalities are more likely to have them
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from functools import lru_cache
 
 import numpy as np
 from scipy.optimize import brentq
@@ -39,12 +40,20 @@ def _capacity(share: float, size_score: np.ndarray, gradient: float, u: np.ndarr
     """Bernoulli draws with mean ``share`` whose log-odds rise with ``size_score``."""
     if share <= 0.0 or share >= 1.0:
         return np.full(size_score.shape, share >= 1.0)
+    offset = _log_odds_offset(share, gradient, size_score.tobytes())
+    return u < expit(offset + gradient * size_score)
+
+
+@lru_cache(maxsize=256)
+def _log_odds_offset(share: float, gradient: float, size_score_bytes: bytes) -> float:
+    """The offset that makes the mean probability ``share`` (the same for every replication
+    of a model, so solved once)."""
+    size_score = np.frombuffer(size_score_bytes)
 
     def mean_gap(offset: float) -> float:
         return float(expit(offset + gradient * size_score).mean() - share)
 
-    offset = brentq(mean_gap, -30.0, 30.0)
-    return u < expit(offset + gradient * size_score)
+    return brentq(mean_gap, -30.0, 30.0)
 
 
 def _beta(mean: float, concentration: float, n: int, rng: np.random.Generator) -> np.ndarray:
