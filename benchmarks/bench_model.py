@@ -135,8 +135,12 @@ def main() -> None:
         f"{textbook * 1e3:.1f} ms"
     )
     print(
-        f"  ratio baseline run / textbook Bass: alone {runs[1] / textbook:.2f}, in batches of "
-        f"{DEFAULT_BATCH} {runs[DEFAULT_BATCH] / textbook:.2f} (the target: about 0.5)"
+        "  ratio baseline run / textbook Bass: "
+        + ", ".join(
+            f"{'alone' if batch == 1 else f'batches of {batch}'} {run / textbook:.2f}"
+            for batch, run in runs.items()
+        )
+        + " (the target: about 0.5)"
     )
 
     skr = load_scenario("skr_position")

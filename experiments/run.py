@@ -38,10 +38,10 @@ class RunResults:
     seconds: list[float] = field(default_factory=list)
 
 
-# Replications per model: large enough to share the per-month numpy overhead (measured
-# with benchmarks/bench_model.py: per replication, 16 cost about 1.25x and 8 about 1.7x
-# what 32 cost; larger batches gain little more).
-DEFAULT_BATCH = 32
+# Replications per model: large enough to share the per-month numpy overhead. Measured
+# with benchmarks/bench_model.py, per replication (run + tables): 16 cost about 1.2x, 32
+# about 1.06x what 64 cost; the history of a batch of 64 takes about 25 MB.
+DEFAULT_BATCH = 64
 
 
 def batch_size_for(replications: int, workers: int) -> int:
