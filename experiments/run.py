@@ -39,9 +39,10 @@ class RunResults:
 
 
 # Replications per model: large enough to share the per-month numpy overhead. Measured
-# with benchmarks/bench_model.py, per replication (run + tables): 16 cost about 1.2x, 32
-# about 1.06x what 64 cost; the history of a batch of 64 takes about 25 MB.
-DEFAULT_BATCH = 64
+# (benchmarks/bench_model.py, model run per replication): 16 cost about 1.2x what 32
+# cost, 64 about 0.85x; but with the output tables (run_scenario, 64 replications) 32 and
+# 64 are equally fast (27 ms per replication) and 64 needs about 25% more memory.
+DEFAULT_BATCH = 32
 
 
 def batch_size_for(replications: int, workers: int) -> int:

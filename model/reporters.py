@@ -97,13 +97,12 @@ def stage_counts(history: History) -> np.ndarray:
 
 
 def _count_stages(history: History) -> np.ndarray:
+    """Counted stage by stage on the int8 history (no wide temporary arrays)."""
     months, replications, n_innovations = history.shape
     size = history.model.structure.block_size
     stage = history.stage[:months].reshape(months, n_innovations, replications, size)
-    stage = stage.transpose(0, 2, 1, 3).reshape(months * replications * n_innovations, size)
-    offsets = (np.arange(stage.shape[0]) * len(Stage))[:, None]
-    counts = np.bincount((stage + offsets).ravel(), minlength=stage.shape[0] * len(Stage))
-    return counts.reshape(months, replications, n_innovations, len(Stage))
+    counts = np.stack([np.count_nonzero(stage == s, axis=3) for s in Stage], axis=-1)
+    return counts.transpose(0, 2, 1, 3)  # (months, R, I, stages)
 
 
 def adoption_share(history: History) -> np.ndarray:
