@@ -3,9 +3,10 @@
 Arrays are laid out innovations x municipality columns (I, N). A model may hold several
 replications side by side ("blocks"): block b owns columns b*n .. (b+1)*n - 1, and every
 matrix here is block-diagonal, so replications never see each other. Every peer channel
-is linear in what peers do and is applied as a few sparse products over all columns at
-once; the cost of a month grows linearly with the number of columns, and each sum is
-taken in the same order whatever the number of blocks (identical results).
+is linear in what peers do: the mechanisms keep counts per group and per neighbour
+(``awareness``, ``learning``), read with ``row_entries``; the cost of a month grows
+linearly with the number of columns, and each sum is taken in the same order whatever
+the number of blocks (identical results).
 """
 
 from __future__ import annotations
@@ -63,19 +64,6 @@ class PeerStructure:
         """Columns: municipalities times blocks."""
         return self.blocks * self.block_size
 
-    def fou_share_channel(self, weight: float) -> tuple[sp.csr_array, sp.csr_array]:
-        """(gather, spread): ``weight`` times the share among co-members, averaged over a
-        municipality's environments (0 for non-members)."""
-        members = self.fou_members
-        per_environment = sp.diags_array(1.0 / np.maximum(members.sum(axis=1), 1.0)) @ members
-        memberships = np.maximum(np.asarray(members.sum(axis=0)).ravel(), 1.0)
-        mean_over_own = members @ sp.diags_array(weight / memberships)
-        return sp.csr_array(per_environment), sp.csr_array(mean_over_own)
-
-    def fou_pool_channel(self, weight: float) -> tuple[sp.csr_array, sp.csr_array]:
-        """(gather, spread): ``weight`` times the sum over all co-members of own environments."""
-        return self.fou_members, sp.csr_array(weight * self.fou_members)
-
 
 def row_entries(matrix: sp.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The stored entries of ``rows`` of a CSR matrix, flattened: for each entry, its
@@ -86,71 +74,6 @@ def row_entries(matrix: sp.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.
     position = np.repeat(np.arange(rows.size), lengths)
     offsets = np.arange(position.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     return position, matrix.indices[np.repeat(starts, lengths) + offsets]
-
-
-def group_channel(
-    groups: Groups, weight: float, mean: bool = True
-) -> tuple[sp.csr_array, sp.csr_array]:
-    """(gather, spread) for ``weight`` times the group's mean (or sum), given to every member."""
-    scale = weight / groups.counts if mean else np.full(groups.counts.shape, weight)
-    return groups.members, sp.csr_array(sp.diags_array(scale) @ groups.members)
-
-
-class PeerOperator:
-    """A weighted sum of peer channels, applied to (rows, N) arrays in one go.
-
-    Two kinds of channel, both linear in what peers do:
-    - network: a sparse (N, N) matrix (out_j = sum_k M[j, k] x_k), e.g. border neighbours;
-    - membership: ``gather`` (K, N) sums columns into K groups, ``spread`` (K, N) hands
-      each group's value back to its members: out = spread^T (gather x).
-    Each channel may weight the input rows (innovations) first; channels with the same
-    row weights are folded into one network matrix and one gather/spread pair.
-    """
-
-    def __init__(
-        self,
-        network: list[tuple[sp.csr_array, np.ndarray | None]],
-        memberships: list[tuple[sp.csr_array, sp.csr_array, np.ndarray | None]],
-    ) -> None:
-        self.terms = []
-        for weight in _distinct([w for _, w in network] + [w for _, _, w in memberships]):
-            nets = [m for m, w in network if _same(w, weight) and m.nnz]
-            gathers = [g for g, _, w in memberships if _same(w, weight)]
-            spreads = [s for _, s, w in memberships if _same(w, weight)]
-            self.terms.append(
-                (
-                    None if weight is None else weight[:, None],
-                    sp.csr_array(sum(nets[1:], nets[0])) if nets else None,
-                    sp.csr_array(sp.vstack(gathers)) if gathers else None,
-                    sp.csr_array(sp.vstack(spreads).T) if spreads else None,
-                )
-            )
-
-    def apply(self, x: np.ndarray) -> np.ndarray:
-        """The channels applied to ``x`` (rows, N)."""
-        out = np.zeros((x.shape[1], x.shape[0]))
-        x_columns = np.ascontiguousarray(x.T)  # one transposing copy, shared by the terms
-        for weight, matrix, gather, spread_t in self.terms:
-            columns = x_columns if weight is None else x_columns * weight.T
-            if gather is not None:
-                out += spread_t @ (gather @ columns)
-            if matrix is not None:
-                out += matrix @ columns
-        return out.T
-
-
-def _same(a: np.ndarray | None, b: np.ndarray | None) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return a.shape == b.shape and bool(np.array_equal(a, b))
-
-
-def _distinct(weights: list[np.ndarray | None]) -> list[np.ndarray | None]:
-    distinct: list[np.ndarray | None] = []
-    for weight in weights:
-        if not any(_same(weight, seen) for seen in distinct):
-            distinct.append(weight)
-    return distinct
 
 
 def draw_fou_members(
