@@ -177,7 +177,7 @@ class SupplierMarket:
         )
 
     def count_customers(self, supplier: np.ndarray) -> None:
-        """Customers (trialling or adopted) per slot, from the flat supplier array."""
+        """Customers (trialling or adopted) per slot, from the suppliers of the product cells."""
         self.customers = np.bincount(supplier[supplier != NEVER], minlength=self.alive.size)
 
     def settle_month(self) -> np.ndarray:

@@ -93,6 +93,8 @@ class DiffusionModel(mesa.Model):
         self.money = StateMoney.empty(self.replications)
         self.received = MoneyReceived.zeros(n)
         self.accounts = MonthlyAccounts.empty(self.replications * i)
+        innovation, column = np.divmod(np.arange(i * n), n)
+        self._ledger_of_cell = (column // self.structure.block_size) * i + innovation
         self._precompute()
 
         size = self.structure.block_size
@@ -129,8 +131,7 @@ class DiffusionModel(mesa.Model):
 
     def ledger_rows(self, k: np.ndarray) -> np.ndarray:
         """Row (replication * I + innovation) of the flat cells ``k``, for accounts and markets."""
-        i, j = np.divmod(k, self.structure.n)
-        return (j // self.structure.block_size) * len(self.innovations) + i
+        return self._ledger_of_cell[k]
 
     def sum_by_row(self, values: np.ndarray) -> np.ndarray:
         """(I, N) summed over each replication's municipalities, as ledger rows (R * I,)."""
@@ -155,6 +156,7 @@ class DiffusionModel(mesa.Model):
         self.evidence = Evidence(self)
         self.peer_hazard = np.zeros(self.state.stage.shape)
         self.needs_procurement = self.innovations.is_product & s.mechanisms.supplier_market
+        self.product_rows = np.flatnonzero(self.innovations.is_product)  # only they have suppliers
         self.refresh_capacities()
         self.risk_aversion = s.decision.risk_aversion_scale * (1.0 - traits.risk_tolerance)
         self.population_msek_month = traits.population / 12.0 / 1e6

@@ -36,11 +36,11 @@ def strand_customers(model: DiffusionModel, exiting: np.ndarray) -> None:
 
 def run_market(model: DiffusionModel, u_entry: np.ndarray) -> None:
     market, state = model.market, model.state
-    market.count_customers(state.flat["supplier"])
+    market.count_customers(state.supplier[model.product_rows])
     exiting = market.settle_month()
     if exiting.size:
         strand_customers(model, exiting)
-        market.count_customers(state.flat["supplier"])
+        market.count_customers(state.supplier[model.product_rows])
     market.update_prices()
     p = model.spec.suppliers
     entering = market.is_product & (market.waiting >= p.entry_demand) & (u_entry < p.entry_rate)
