@@ -94,7 +94,9 @@ class DiffusionModel(mesa.Model):
         self.received = MoneyReceived.zeros(n)
         self.accounts = MonthlyAccounts.empty(self.replications * i)
         innovation, column = np.divmod(np.arange(i * n), n)
-        self._ledger_of_cell = (column // self.structure.block_size) * i + innovation
+        self._ledger_of_cell = ((column // self.structure.block_size) * i + innovation).astype(
+            np.int32
+        )
         self._precompute()
 
         size = self.structure.block_size

@@ -44,7 +44,7 @@ def _capacity(share: float, size_score: np.ndarray, gradient: float, u: np.ndarr
     return u < expit(offset + gradient * size_score)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=16)
 def _log_odds_offset(share: float, gradient: float, size_score_bytes: bytes) -> float:
     """The offset that makes the mean probability ``share`` (the same for every replication
     of a model, so solved once)."""

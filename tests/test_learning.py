@@ -65,3 +65,31 @@ def test_results_stay_in_their_replication_and_innovation(baseline, municipaliti
     np.testing.assert_array_equal(mean[1:], prior_mean[1:])
     assert (sd[0, [5, 17]] < prior_sd[0, [5, 17]]).all()
     assert (mean[0, [5, 17]] > prior_mean[0, [5, 17]]).all()
+
+
+def test_a_replication_s_beliefs_do_not_depend_on_its_batch(baseline, municipalities, neighbours):
+    # Many national FoU environments: the batch's widest municipality has more group slots
+    # than the lone replication's, which must not change how the slots are added up.
+    scenario = baseline.with_overrides(
+        {"fou.national_count": 6, "fou.national_membership_probability": 0.3}
+    )
+    alone = DiffusionModel(scenario, seed=[5], municipalities=municipalities, neighbours=neighbours)
+    batch = DiffusionModel(
+        scenario, seed=[5, 105], municipalities=municipalities, neighbours=neighbours
+    )
+    n, innovations = alone.structure.n, len(alone.innovations)
+    rng = np.random.default_rng(3)
+    for _month in range(40):
+        cell = rng.choice(innovations * n, size=25, replace=False)
+        realised = rng.lognormal(0.0, 0.5, size=cell.size)
+        i, j = np.divmod(cell, n)
+        alone.evidence.record(cell, realised)
+        batch.evidence.record(i * batch.structure.n + j, realised)
+    everyone = np.arange(innovations * n)
+    i, j = np.divmod(everyone, n)
+    for got, expected in zip(
+        batch.evidence.belief(i * batch.structure.n + j),
+        alone.evidence.belief(everyone),
+        strict=True,
+    ):
+        np.testing.assert_array_equal(got, expected)

@@ -168,3 +168,11 @@ def test_cli_unknown_county_is_a_clear_error(capsys: pytest.CaptureFixture[str])
     assert main(["municipalities", "--county", "Atlantis"]) == 2
     err = capsys.readouterr().err
     assert "unknown county 'Atlantis'" in err and "01 Stockholms län" in err
+
+
+def test_a_pair_listed_twice_is_still_one_neighbour(municipalities, neighbours) -> None:
+    doubled = pd.concat([neighbours, neighbours.iloc[:5]], ignore_index=True)
+    swapped = neighbours.iloc[5:10].rename(columns={"code_a": "code_b", "code_b": "code_a"})
+    matrix = neighbour_matrix(municipalities, pd.concat([doubled, swapped], ignore_index=True))
+    assert set(np.unique(matrix.data)) == {1.0}
+    assert (matrix != neighbour_matrix(municipalities, neighbours)).nnz == 0

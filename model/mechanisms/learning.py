@@ -95,6 +95,8 @@ class Evidence:
         i, j = np.divmod(k, self.n)
         cell_groups = i[:, None] * self.weights.shape[1] + self.group_slots[j]  # flat (I, G+1)
         weight = self.weights.ravel().take(cell_groups)
-        precision = precision + (weight * self.counts.ravel().take(cell_groups)).sum(axis=1)
-        weighted = weighted + (weight * self.sums.ravel().take(cell_groups)).sum(axis=1)
+        # Added up strictly in slot order (cumsum), so that the padding a batch needs does
+        # not change the rounding: a replication's beliefs do not depend on its batch.
+        precision = precision + np.cumsum(weight * self.counts.ravel().take(cell_groups), 1)[:, -1]
+        weighted = weighted + np.cumsum(weight * self.sums.ravel().take(cell_groups), 1)[:, -1]
         return weighted / precision, precision**-0.5

@@ -175,7 +175,10 @@ def neighbour_matrix(
     rows = np.concatenate([a, b])
     cols = np.concatenate([b, a])
     data = np.ones(len(rows), dtype=np.float64)
-    return sp.csr_array((data, (rows, cols)), shape=(n, n))
+    adjacency = sp.csr_array((data, (rows, cols)), shape=(n, n))
+    adjacency.sum_duplicates()
+    adjacency.data[:] = 1.0  # a pair listed twice (or both ways) is still one neighbour
+    return adjacency
 
 
 def neighbour_graph(municipalities: pd.DataFrame, neighbours: pd.DataFrame) -> nx.Graph:
