@@ -135,11 +135,6 @@ class DiffusionModel(mesa.Model):
         """Row (replication * I + innovation) of the flat cells ``k``, for accounts and markets."""
         return self._ledger_of_cell[k]
 
-    def sum_by_row(self, values: np.ndarray) -> np.ndarray:
-        """(I, N) summed over each replication's municipalities, as ledger rows (R * I,)."""
-        i = len(self.innovations)
-        return values.reshape(i, self.replications, self.structure.block_size).sum(axis=2).T.ravel()
-
     def _draw_fit(self, rng: np.random.Generator) -> np.ndarray:
         """(I, n) fit of one replication: size-class compatibility times lognormal noise."""
         size_index = self.structure.size_classes.index[: self.structure.block_size]
@@ -156,7 +151,6 @@ class DiffusionModel(mesa.Model):
         s, traits = self.spec, self.traits
         self.peer_awareness = PeerAwareness(self)
         self.evidence = Evidence(self)
-        self.peer_hazard = np.zeros(self.state.stage.shape)
         self.needs_procurement = self.innovations.is_product & s.mechanisms.supplier_market
         self.product_rows = np.flatnonzero(self.innovations.is_product)  # only they have suppliers
         self.refresh_capacities()

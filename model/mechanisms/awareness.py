@@ -88,11 +88,12 @@ class PeerAwareness:
         delta = np.where(adopted.reshape(-1)[changed], 1.0, -1.0)
         self.adopted.reshape(-1)[changed] = adopted.reshape(-1)[changed]
         i, j = np.divmod(changed, self.n)
-        peer = np.zeros(adopted.shape)
         if self.groups_of is not None:
             position, g = row_entries(self.groups_of, j)
             np.add.at(self.group_counts, (i[position], g), delta[position])
             peer = np.ascontiguousarray((self.spread @ (self.group_counts * self.row_weights).T).T)
+        else:
+            peer = np.zeros(adopted.shape)
         if self.neighbours is not None:
             position, m = row_entries(self.neighbours, j)
             np.add.at(self.neighbour_counts.reshape(-1), i[position] * self.n + m, delta[position])
@@ -104,9 +105,9 @@ class PeerAwareness:
 def spread_awareness(model: DiffusionModel, u: np.ndarray) -> None:
     state = model.state
     if state.adopters_changed:
-        model.peer_hazard = model.peer_awareness.update(state.stage == Stage.ADOPTED)
+        model.peer_awareness.update(state.stage == Stage.ADOPTED)
         state.adopters_changed = False
-    hazard = model.peer_hazard
+    hazard = model.peer_awareness.hazard
     if model.spec.mechanisms.external_awareness:
         hazard = hazard + model.external_hazard
         if model.levers.external_boost.any():

@@ -51,6 +51,7 @@ def upfront_cost(model: DiffusionModel, i: np.ndarray, j: np.ndarray) -> np.ndar
 
 
 def keep(mask: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The arrays' entries where ``mask`` holds (the cells still in the running)."""
     return tuple(a[mask] for a in arrays)
 
 

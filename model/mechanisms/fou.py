@@ -30,14 +30,14 @@ class FouCapacity:
             return supported
         env = environment[members]
         wanted = np.bincount(env, minlength=self.used.size)
-        if (wanted <= self.capacity - self.used).all():  # room for all: no queue to form
-            granted = np.ones(env.size, dtype=bool)
+        room = self.capacity - self.used
+        if (wanted <= room).all():  # room for all: no queue to form
+            supported[members] = True
+            self.used += wanted
         else:
-            granted = first_come_first_served(env, self.capacity - self.used)
-        supported[members] = granted
-        self.used += (
-            wanted if granted.all() else np.bincount(env[granted], minlength=self.used.size)
-        )
+            granted = first_come_first_served(env, room)
+            supported[members] = granted
+            self.used += np.bincount(env[granted], minlength=self.used.size)
         return supported
 
     def new_year(self) -> None:

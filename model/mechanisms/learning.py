@@ -60,9 +60,8 @@ class Evidence:
         per_row = np.diff(self.groups_of.indptr) if members else np.zeros(structure.n, int)
         self.group_slots = np.full((structure.n, max(int(per_row.max(initial=0)), 1)), groups)
         if members:
-            rows = np.repeat(np.arange(structure.n), per_row)
-            within = np.arange(rows.size) - np.repeat(self.groups_of.indptr[:-1], per_row)
-            self.group_slots[rows, within] = self.groups_of.indices
+            row, g = row_entries(self.groups_of, np.arange(structure.n))
+            self.group_slots[row, np.arange(row.size) - self.groups_of.indptr[row]] = g
         self.weights = np.zeros((len(inn), groups + 1))  # (I, G + 1)
         if members:
             self.weights[:, :groups] = np.hstack(weights) * self.precision
