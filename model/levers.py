@@ -1,25 +1,17 @@
 """Where policy levers act on the model.
 
-The mechanisms read these arrays; with their neutral defaults nothing changes. A policy
-is any object with ``apply(model)``, called at the start of every month before the
-mechanisms run, that sets them (the policy levers live in ``model/policies/``).
+The mechanisms read these arrays; with their neutral defaults nothing changes. The
+policy modules (``model/policies/``) set them at the start of every month, before the
+mechanisms run, and book the state's money here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from model.accounts import Flows
-
-if TYPE_CHECKING:
-    from model.model import DiffusionModel
-
-
-class Policy(Protocol):
-    def apply(self, model: DiffusionModel) -> None: ...
 
 
 @dataclass

@@ -1,45 +1,50 @@
-"""The diffusion model: Mesa agents for municipalities, suppliers and FoU environments, with
-the monthly update computed over all of them at once (see ``model/mechanisms``)."""
+"""The diffusion model: the shared state of municipalities, suppliers and FoU environments,
+and the ordered list of modules that update it every month (``model/mechanisms``,
+``model/policies``). Mesa agents over the same state are built on first use."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import mesa
 import numpy as np
 import pandas as pd
 
 from model.accounts import MonthlyAccounts
-from model.agents import FouEnvironment, Municipality
+from model.agents import AgentLayer
+from model.agents.supplier import Supplier
+from model.budgets import Budgets
+from model.due import DueDates
+from model.events import MonthEvents
 from model.innovations import InnovationTable
-from model.levers import LeverState, MoneyReceived, Policy, StateMoney
-from model.market import SupplierMarket
-from model.mechanisms.adoption import run_adopters
-from model.mechanisms.awareness import PeerAwareness, external_base_hazard, spread_awareness
-from model.mechanisms.decision import decide
-from model.mechanisms.fou import FouCapacity
-from model.mechanisms.learning import Evidence
-from model.mechanisms.market import run_market
-from model.mechanisms.procurement import complete_procurements
-from model.mechanisms.trials import complete_trials, reconsider
+from model.levers import LeverState, MoneyReceived, StateMoney
+from model.mechanisms.abandonment import Abandonment
+from model.mechanisms.adoption import Adoption
+from model.mechanisms.awareness import Awareness
+from model.mechanisms.bass import BassAdoption
+from model.mechanisms.decision import Decision
+from model.mechanisms.fou import FouSupport
+from model.mechanisms.learning import Learning
+from model.mechanisms.market import SupplierMarket
+from model.mechanisms.procurement import Procurement
+from model.mechanisms.reconsideration import Reconsideration
+from model.mechanisms.trials import Trials
+from model.module import Module
 from model.policies import build_policies
 from model.reference import load_municipalities, load_neighbours
 from model.reporters import History, groups_table, state_money_table, timeseries_table
-from model.scenario import Scenario
-from model.schedule import EventSchedule
-from model.stages import STAGE_NAMES, Stage
+from model.scenario import Scenario, switch_on
+from model.stages import STAGE_NAMES
 from model.state import NEVER, AdoptionState
-from model.streams import NormalsByReplication, stream
+from model.streams import MonthlyDraws, stream
 from model.structure import build_structure
 from model.traits import MunicipalityTraits, draw_traits
 
-# Two (I, N) layers of uniforms are drawn every month whatever the state, so that runs of
-# two scenarios under one seed share them (common random numbers). A cell is in one stage
-# at a time, so mechanisms acting on different stages share a layer: ENTRY serves
-# unaware (awareness), discontinued (reconsidering) and trialling cells (the trial's
-# result, through the inverse normal); CHOICE serves aware (consideration) and adopted
-# cells (abandonment).
-ENTRY, CHOICE = range(2)
+
+def in_step_list(module: Module, scenario: Scenario) -> bool:
+    """Whether the scenario's switches put ``module`` in the month's list."""
+    on = all(switch_on(scenario, name) for name in module.switches)
+    return on and (module.replaces is None or not switch_on(scenario, module.replaces))
 
 
 class DiffusionModel(mesa.Model):
@@ -49,6 +54,12 @@ class DiffusionModel(mesa.Model):
     with its own municipalities, suppliers, FoU environments and random streams, and
     never sees the others: the results of a replication are identical whether it runs
     alone or in a batch, while the monthly numpy work is shared by the whole batch.
+
+    Every random number comes from a named stream per replication (``model/streams.py``),
+    which is what makes runs of two scenarios share their random numbers and a
+    replication independent of its batch; Mesa's own generators (``rng``, ``random``)
+    are seeded from the first replication's "agents" stream and serve only agent-level
+    queries (``AgentSet.shuffle``, random examples in ``spridning story``).
     """
 
     def __init__(
@@ -57,19 +68,26 @@ class DiffusionModel(mesa.Model):
         seed: int | Sequence[int] = 0,
         municipalities: pd.DataFrame | None = None,
         neighbours: pd.DataFrame | None = None,
-        policies: Iterable[Policy] = (),
     ) -> None:
         self.seeds = [int(seed)] if isinstance(seed, int | np.integer) else [int(s) for s in seed]
         if not self.seeds:
             raise ValueError("at least one seed is needed")
-        super().__init__(rng=self.seeds[0])
-        self.spec = scenario
+        super().__init__(rng=stream(self.seeds[0], "agents"))
+        self.scenario = scenario
         self.month = 0
         if municipalities is None:
             municipalities = load_municipalities()
             neighbours = load_neighbours(municipalities=municipalities)
         if neighbours is None:
             raise ValueError("neighbours must be given with municipalities")
+        self._build_state(municipalities, neighbours)
+        self._build_modules()
+        self._agent_layer = AgentLayer(self)
+
+    # --- the shared state ------------------------------------------------------------------
+    def _build_state(self, municipalities: pd.DataFrame, neighbours: pd.DataFrame) -> None:
+        """Structure, traits, fit and the shared arrays, each replication from its streams."""
+        scenario = self.scenario
         self.structure = build_structure(
             municipalities, neighbours, scenario.fou, [stream(s, "fou") for s in self.seeds]
         )
@@ -84,48 +102,40 @@ class DiffusionModel(mesa.Model):
             fits.append(self._draw_fit(init))
         self.traits = MunicipalityTraits.concatenate(traits)
         i, n = len(self.innovations), self.structure.n
-        self.state = AdoptionState.initial(
-            np.concatenate(fits, axis=1),
-            self.innovations.true_ratio * scenario.decision.prior_mean_factor,
-            scenario.decision.prior_sd,
+        self.state = AdoptionState.initial(np.concatenate(fits, axis=1))
+        self.needs_procurement = self.innovations.is_product & switch_on(
+            scenario, "mechanisms.supplier_market"
         )
         self.levers = LeverState.neutral(i, n, self.replications)
         self.money = StateMoney.empty(self.replications)
         self.received = MoneyReceived.zeros(n)
         self.accounts = MonthlyAccounts.empty(self.replications * i)
+        self.events = MonthEvents()
+        self.due = DueDates(scenario.run.months)
         innovation, column = np.divmod(np.arange(i * n), n)
         self._ledger_of_cell = ((column // self.structure.block_size) * i + innovation).astype(
             np.int32
         )
-        self._precompute()
 
-        size = self.structure.block_size
-        self.municipality_agents = [
-            Municipality(
-                self,
-                column,
-                self.structure.codes[column % size],
-                self.structure.names[column % size],
-            )
-            for column in range(n)
-        ]
-        environments = len(self.structure.fou_names)
-        self.fou_agents = [
-            FouEnvironment(self, slot, self.structure.fou_names[slot % environments])
-            for slot in range(self.replications * environments)
-        ]
-        self.market = SupplierMarket(self)
-        self.fou = FouCapacity(self)
-        self.schedule = EventSchedule(scenario.run.months)
-        self.policies = [*build_policies(self), *policies]
-        self.history = History(self, scenario.run.months)
-        self._monthly = [stream(s, "monthly") for s in self.seeds]
-        self._uniforms = np.empty((self.replications, 2, i, size))
-        self._entry_uniforms = np.empty((self.replications, i))
-        self.procurement_normals = NormalsByReplication(
-            [stream(s, "procurement") for s in self.seeds]
-        )
-        self.stranding_rngs = [stream(s, "stranding") for s in self.seeds]
+    def _draw_fit(self, rng: np.random.Generator) -> np.ndarray:
+        """(I, n) fit of one replication: size-class compatibility times lognormal noise."""
+        size_index = self.structure.size_classes.index[: self.structure.block_size]
+        shape = (len(self.innovations), size_index.size)
+        noise = rng.standard_normal(shape)
+        if self.scenario.municipalities.homogeneous:
+            return np.ones(shape)
+        sd = self.scenario.trials.fit_sd
+        compatibility = self.innovations.compatibility[:, size_index]
+        return compatibility * np.exp(sd * noise - sd * sd / 2.0)
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario this model runs (Mesa's own scenario slot, holding ours)."""
+        return self._scenario
+
+    @scenario.setter
+    def scenario(self, scenario: Scenario) -> None:
+        self._scenario = scenario  # Mesa's setter would tie a (frozen) scenario to the model
 
     @property
     def replications(self) -> int:
@@ -135,79 +145,84 @@ class DiffusionModel(mesa.Model):
         """Row (replication * I + innovation) of the flat cells ``k``, for accounts and markets."""
         return self._ledger_of_cell[k]
 
-    def _draw_fit(self, rng: np.random.Generator) -> np.ndarray:
-        """(I, n) fit of one replication: size-class compatibility times lognormal noise."""
-        size_index = self.structure.size_classes.index[: self.structure.block_size]
-        shape = (len(self.innovations), size_index.size)
-        noise = rng.standard_normal(shape)
-        if self.spec.municipalities.homogeneous:
-            return np.ones(shape)
-        sd = self.spec.trials.fit_sd
-        compatibility = self.innovations.compatibility[:, size_index]
-        return compatibility * np.exp(sd * noise - sd * sd / 2.0)
-
-    def _precompute(self) -> None:
-        """Constant per-run arrays the monthly step reads."""
-        s, traits = self.spec, self.traits
-        self.peer_awareness = PeerAwareness(self)
-        self.evidence = Evidence(self)
-        self.needs_procurement = self.innovations.is_product & s.mechanisms.supplier_market
-        self.product_rows = np.flatnonzero(self.innovations.is_product)  # only they have suppliers
-        self.refresh_capacities()
-        self.risk_aversion = s.decision.risk_aversion_scale * (1.0 - traits.risk_tolerance)
-        self.population_msek_month = traits.population / 12.0 / 1e6
-        self.benefit_msek_month = (
-            self.innovations.benefit[:, None] * self.state.fit * self.population_msek_month
-        )
-
-    def refresh_capacities(self) -> None:
-        """Recompute what depends on municipalities' capacities (after a policy changed them)."""
-        s, traits = self.spec, self.traits
-        self.external_hazard = external_base_hazard(self)
-        self.consideration_rate = s.decision.consideration_rate * (
-            1.0 + s.decision.idea_org_effect * traits.idea_org
-        )
+    # --- the modules -----------------------------------------------------------------------
+    def _build_modules(self) -> None:
+        """Every module (each owns its arrays, so all exist), then the month's list: the
+        ones the scenario's switches leave on, in the order a month runs them."""
+        scenario = self.scenario
+        self.budgets = Budgets(self, limited=switch_on(scenario, "mechanisms.budget_constraint"))
+        self.policies = build_policies(self)
+        self.draws = MonthlyDraws(self)
+        self.awareness = Awareness(self)
+        self.reconsideration = Reconsideration(self)
+        self.learning = Learning(self)
+        self.decision = Decision(self)
+        self.market = SupplierMarket(self)
+        self.procurement = Procurement(self)
+        self.fou = FouSupport(self)
+        self.trials = Trials(self)
+        self.bass = BassAdoption(self)
+        self.adoption = Adoption(self)
+        self.abandonment = Abandonment(self)
+        self.history = History(self, scenario.run.months)
+        month = [
+            self.budgets,  # January: development budgets renewed
+            *self.policies,  # levers set this month's lever arrays and book their money
+            self.draws,  # this month's common random numbers
+            self.awareness,
+            self.reconsideration,
+            self.decision,  # methods start trials, products start procurement
+            self.procurement,  # completed procurements start product trials
+            self.fou,  # support for the trials started this month
+            self.trials,  # trials due end: adopted or discontinued
+            self.learning,  # their results update beliefs
+            self.bass,  # (docking only: aware is adopted)
+            self.adoption,  # adopters' value and running costs
+            self.abandonment,
+            self.market,  # suppliers: experience, revenue, exits, prices, entry
+            self.history,  # the month's snapshot
+        ]
+        self.modules: list[Module] = [m for m in month if in_step_list(m, scenario)]
+        for module in self.modules:
+            module.start()
 
     def step(self) -> None:
+        """One month: this month's flows cleared, then every module in order."""
         self.month += 1
-        switches = self.spec.mechanisms
         self.accounts.reset()
         self.money.reset()
-        if self.month > 1 and (self.month - 1) % 12 == 0:
-            self.traits.budget_left[:] = self.traits.budget_per_year
-            self.fou.new_year()
-        for policy in self.policies:
-            policy.apply(self)
-        for block, rng in enumerate(self._monthly):
-            rng.random(out=self._uniforms[block])
-            rng.random(out=self._entry_uniforms[block])
-        shape = self.state.stage.shape
-        u = self._uniforms.transpose(1, 2, 0, 3).reshape(2, *shape)
-        u_supplier_entry = self._entry_uniforms.ravel()
-
-        spread_awareness(self, u[ENTRY])
-        if switches.trial_decision:
-            reconsider(self, u[ENTRY])
-            decide(self, u[CHOICE])
-            complete_procurements(self)
-            complete_trials(self, u[ENTRY])
-        else:
-            self._adopt_on_awareness()
-        run_adopters(self, u[CHOICE])
-        if switches.supplier_market:
-            run_market(self, u_supplier_entry)
-        self.history.record()
-
-    def _adopt_on_awareness(self) -> None:
-        """Bass docking: with the decision process off, becoming aware is adopting."""
-        k = np.flatnonzero(self.state.stage == Stage.AWARE)
-        self.state.move(k, Stage.ADOPTED, self.month)
-        self.state.flat["first_adopted"][k] = self.month
+        self.events.reset()
+        for module in self.modules:
+            module.step()
 
     def run(self) -> DiffusionModel:
-        for _ in range(self.spec.run.months - self.month):
+        for _ in range(self.scenario.run.months - self.month):
             self.step()
         return self
+
+    # --- agents, built on first use ----------------------------------------------------
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        self._agent_layer.ensure()
+        return super().agents
+
+    @agents.setter
+    def agents(self, agents: object) -> None:
+        mesa.Model.agents.fset(self, agents)
+
+    @property
+    def agents_by_type(self) -> dict[type, mesa.agent.AgentSet]:
+        self._agent_layer.ensure()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        self._agent_layer.ensure()
+        return super().agent_types
+
+    def supplier_agent(self, slot: int) -> Supplier:
+        """The agent of the supplier in market ``slot``."""
+        return self._agent_layer.supplier(slot)
 
     # --- outputs ---------------------------------------------------------------------------
     def timeseries(self) -> pd.DataFrame:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from model.accounts import MonthlyAccounts
 from model.levers import StateMoney
+from model.module import Module
 from model.stages import STAGE_NAMES, Stage
 
 if TYPE_CHECKING:
@@ -26,14 +27,17 @@ ACCOUNT_NAMES = tuple(f.name for f in fields(MonthlyAccounts))
 MONEY_NAMES = (*(f.name for f in fields(StateMoney)), "grant_pot")
 
 
-class History:
-    """Monthly snapshots of one model (all its replications), preallocated."""
+class History(Module):
+    """Monthly snapshots of one model (all its replications), preallocated: the last module
+    of every month. Modules switched off leave their snapshots at zero."""
+
+    records = ("unaware", "adoption_share", "ever_adopted_share")
 
     def __init__(self, model: DiffusionModel, months: int) -> None:
+        super().__init__(model)
         n_innovations, n = model.state.stage.shape
         slots = model.market.alive.size
         rows = model.replications * n_innovations
-        self.model = model
         self.cache: dict[str, np.ndarray] = {}  # tables derived from the history, per months
         self.stage = np.zeros((months, n_innovations, n), dtype=np.int8)
         self.accounts = np.zeros((months, len(ACCOUNT_NAMES), rows))
@@ -47,6 +51,9 @@ class History:
         self.barred_rows = np.flatnonzero(model.innovations.legal_barrier)
         self.months = 0
 
+    def step(self) -> None:
+        self.record()
+
     def record(self) -> None:
         model = self.model
         t = model.month - 1
@@ -58,7 +65,7 @@ class History:
         self.supplier_alive[t] = market.alive
         self.supplier_price[t] = market.price
         self.supplier_customers[t] = market.customers
-        self.waiting[t] = market.waiting
+        self.waiting[t] = model.procurement.waiting
         self.fou_used[t] = model.fou.used_share()
         money = model.money
         for row, name in enumerate(MONEY_NAMES[:-1]):

@@ -235,6 +235,24 @@ class Scenario(_Strict):
         return parse_scenario(data, source="overrides")
 
 
+POLICY_SECTIONS = ("programme", "trial_legislation", "shared_procurement", "process_fund")
+
+
+def switch_on(scenario: Scenario, name: str) -> bool:
+    """The value of the on/off register parameter ``name`` (``mechanisms.learning``,
+    ``programme.enabled``) in ``scenario``."""
+    section, field = name.split(".", 1)
+    holder = (
+        getattr(scenario.policies, section)
+        if section in POLICY_SECTIONS
+        else getattr(scenario, section)
+    )
+    value = getattr(holder, field)
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} is not an on/off switch")
+    return value
+
+
 def _set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
     parts = key.split(".")
     target: Any = data

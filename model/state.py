@@ -1,7 +1,10 @@
-"""The vectorised adoption state: one row per innovation, one column per municipality.
+"""The shared adoption state: one row per innovation, one column per municipality.
 
-Every array is (I, N) and C-contiguous; ``flat`` views of the same memory take flat
-indices ``k = i * N + j``, which is how the mechanisms address the few cells that change.
+Every array is (I, N) and C-contiguous, where N counts the columns of all replications
+held side by side (``n_columns``); ``flat`` views of the same memory take flat indices
+``k = i * N + j``, which is how the modules address the few cells that change. Modules
+keep their own arrays (beliefs, suppliers' cash, FoU capacity); this is what several of
+them read and write.
 """
 
 from __future__ import annotations
@@ -26,10 +29,6 @@ class AdoptionState:
     supplier: np.ndarray  # market slot of the supplier, NEVER if none
     supported: np.ndarray  # bool: the running trial has FoU support
     fit: np.ndarray  # how well the innovation suits the municipality (fixed)
-    # Belief about the benefit/cost ratio from the prior, own and neighbours' results (the
-    # evidence shared through groups is added by ``learning.Evidence.belief``):
-    belief_precision: np.ndarray  # precision
-    belief_weighted_sum: np.ndarray  # precision-weighted sum of prior and evidence
     trial_own_cost: np.ndarray  # MSEK the municipality paid for its latest trial
     successes: np.ndarray  # trials that succeeded so far
     failures: np.ndarray  # trials that failed so far
@@ -44,10 +43,9 @@ class AdoptionState:
         }
 
     @classmethod
-    def initial(cls, fit: np.ndarray, prior_mean: np.ndarray, prior_sd: float) -> AdoptionState:
+    def initial(cls, fit: np.ndarray) -> AdoptionState:
         shape = fit.shape
         never = np.full(shape, NEVER, dtype=np.int32)
-        precision = np.full(shape, 1.0 / prior_sd**2)
         return cls(
             stage=np.full(shape, Stage.UNAWARE, dtype=np.int8),
             since=np.zeros(shape, dtype=np.int32),
@@ -58,15 +56,14 @@ class AdoptionState:
             supplier=never.copy(),
             supported=np.zeros(shape, dtype=bool),
             fit=fit,
-            belief_precision=precision,
-            belief_weighted_sum=precision * prior_mean[:, None],
             trial_own_cost=np.zeros(shape),
             successes=np.zeros(shape, dtype=np.int32),
             failures=np.zeros(shape, dtype=np.int32),
         )
 
     @property
-    def n_municipalities(self) -> int:
+    def n_columns(self) -> int:
+        """Municipality columns of all replications held side by side."""
         return self.stage.shape[1]
 
     def move(self, k: np.ndarray, stage: Stage, month: int) -> None:

@@ -8,8 +8,14 @@ their random numbers wherever their mechanisms agree (common random numbers).
 from __future__ import annotations
 
 import zlib
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+from model.module import Module
+
+if TYPE_CHECKING:
+    from model.model import DiffusionModel
 
 
 def stream(seed: int, name: str) -> np.random.Generator:
@@ -64,3 +70,36 @@ class NormalsByReplication:
         self.buffer[block, : left.size] = left
         self.streams[block].standard_normal(out=self.buffer[block, left.size :])
         self.used[block] = 0
+
+
+class MonthlyDraws(Module):
+    """The uniforms every month draws whatever the state, so that runs of two scenarios under
+    one seed share them (common random numbers): two (I, N) layers and one per market.
+
+    A cell is in one stage at a time, so modules acting on different stages share a layer:
+    ``entry`` serves unaware cells (awareness), discontinued ones (reconsideration) and
+    trialling ones (the trial's result, through the inverse normal); ``choice`` serves aware
+    cells (decision) and adopted ones (abandonment); ``supplier_entry`` (one per
+    replication and innovation) serves the supplier market's entry.
+    """
+
+    streams = ("monthly",)
+
+    def __init__(self, model: DiffusionModel) -> None:
+        super().__init__(model)
+        seeds, innovations = model.seeds, len(model.innovations)
+        block_size = model.structure.block_size
+        self.rngs = [stream(s, "monthly") for s in seeds]
+        self._layers = np.empty((len(seeds), 2, innovations, block_size))
+        self._per_market = np.empty((len(seeds), innovations))
+        self.entry = self.choice = np.empty((innovations, len(seeds) * block_size))
+        self.supplier_entry = self._per_market.ravel()
+
+    def step(self) -> None:
+        for block, rng in enumerate(self.rngs):
+            rng.random(out=self._layers[block])
+            rng.random(out=self._per_market[block])
+        replications, _, innovations, size = self._layers.shape
+        layers = self._layers.transpose(1, 2, 0, 3).reshape(2, innovations, replications * size)
+        self.entry, self.choice = layers[0], layers[1]
+        self.supplier_entry = self._per_market.ravel()

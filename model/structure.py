@@ -12,7 +12,9 @@ the number of blocks (identical results).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -63,6 +65,13 @@ class PeerStructure:
     def n(self) -> int:
         """Columns: municipalities times blocks."""
         return self.blocks * self.block_size
+
+    @cached_property
+    def centrality(self) -> np.ndarray:
+        """Eigenvector centrality of one block's municipalities in the neighbour graph."""
+        block = self.neighbours[: self.block_size, : self.block_size]
+        values = nx.eigenvector_centrality_numpy(nx.from_scipy_sparse_array(block))
+        return np.array([values[k] for k in range(self.block_size)])
 
 
 def row_entries(matrix: sp.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

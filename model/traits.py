@@ -29,11 +29,15 @@ class MunicipalityTraits:
     risk_tolerance: np.ndarray  # 0-1 (N,)
     competence: np.ndarray  # procurement competence 0-1 (N,)
     trial_slots: np.ndarray  # concurrent trials (N,)
+    # Raised whenever a lever changes capacities, so modules that derive arrays from them
+    # (external hazard, consideration rate) know to recompute.
+    revision: int = 0
 
     @classmethod
     def concatenate(cls, parts: list[MunicipalityTraits]) -> MunicipalityTraits:
         """Side by side, for replications held in one model."""
-        return cls(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)))
+        arrays = [f.name for f in fields(cls) if f.name != "revision"]
+        return cls(*(np.concatenate([getattr(p, name) for p in parts]) for name in arrays))
 
 
 def _capacity(share: float, size_score: np.ndarray, gradient: float, u: np.ndarray) -> np.ndarray:

@@ -10,7 +10,7 @@ from model.model import DiffusionModel
 
 
 def expected_hazard(model: DiffusionModel, adopted: np.ndarray) -> np.ndarray:
-    p, s, inn = model.spec.awareness, model.structure, model.innovations
+    p, s, inn = model.scenario.awareness, model.structure, model.innovations
     a = adopted.astype(float)  # (I, N)
     adjacency = s.neighbours.toarray()
     degree = np.maximum(adjacency.sum(axis=1), 1.0)

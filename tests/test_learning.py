@@ -10,7 +10,7 @@ from model.model import DiffusionModel
 
 def expected_beliefs(model: DiffusionModel, prior, results: list[tuple[int, int, float]]):
     """Precision and weighted sum of every cell, by the ODD's rules, one result at a time."""
-    p, s, inn = model.spec.learning, model.structure, model.innovations
+    p, s, inn = model.scenario.learning, model.structure, model.innovations
     unit = 1.0 / p.observation_sd**2
     adjacency = s.neighbours.toarray() > 0
     fou = s.fou_members.toarray() > 0
@@ -35,18 +35,18 @@ def test_group_evidence_matches_spreading_each_result(baseline, municipalities, 
     model = DiffusionModel(
         baseline, seed=[3, 4], municipalities=municipalities, neighbours=neighbours
     )
-    prior = (model.state.belief_precision.copy(), model.state.belief_weighted_sum.copy())
+    prior = (model.learning.precision_of_cell.copy(), model.learning.weighted_sum_of_cell.copy())
     rng = np.random.default_rng(0)
     cells, n = model.state.stage.size, model.structure.n
     results = []
     for _month in range(3):  # each month's results come from distinct cells
         k = rng.choice(cells, size=40, replace=False)
         realised = rng.lognormal(0.0, 0.5, size=k.size)
-        model.evidence.record(k, realised)
+        model.learning.record(k, realised)
         results += [(int(c // n), int(c % n), float(v)) for c, v in zip(k, realised, strict=True)]
     precision, weighted = expected_beliefs(model, prior, results)
 
-    mean, sd = model.evidence.belief(np.arange(cells))
+    mean, sd = model.learning.belief(np.arange(cells))
     np.testing.assert_allclose(mean, (weighted / precision).ravel(), rtol=1e-12)
     np.testing.assert_allclose(sd, (precision**-0.5).ravel(), rtol=1e-12)
     assert (sd < (prior[0] ** -0.5).ravel()).sum() > cells // 4  # the results did reach peers
@@ -58,9 +58,9 @@ def test_results_stay_in_their_replication_and_innovation(baseline, municipaliti
     )
     n, shape = model.structure.block_size, model.state.stage.shape
     everyone = np.arange(model.state.stage.size)
-    prior_mean, prior_sd = (a.reshape(shape) for a in model.evidence.belief(everyone))
-    model.evidence.record(np.array([5, 17]), np.array([3.0, 3.0]))  # block 0, innovation 0
-    mean, sd = (a.reshape(shape) for a in model.evidence.belief(everyone))
+    prior_mean, prior_sd = (a.reshape(shape) for a in model.learning.belief(everyone))
+    model.learning.record(np.array([5, 17]), np.array([3.0, 3.0]))  # block 0, innovation 0
+    mean, sd = (a.reshape(shape) for a in model.learning.belief(everyone))
     np.testing.assert_array_equal(mean[:, n:], prior_mean[:, n:])
     np.testing.assert_array_equal(mean[1:], prior_mean[1:])
     assert (sd[0, [5, 17]] < prior_sd[0, [5, 17]]).all()
@@ -83,13 +83,13 @@ def test_a_replication_s_beliefs_do_not_depend_on_its_batch(baseline, municipali
         cell = rng.choice(innovations * n, size=25, replace=False)
         realised = rng.lognormal(0.0, 0.5, size=cell.size)
         i, j = np.divmod(cell, n)
-        alone.evidence.record(cell, realised)
-        batch.evidence.record(i * batch.structure.n + j, realised)
+        alone.learning.record(cell, realised)
+        batch.learning.record(i * batch.structure.n + j, realised)
     everyone = np.arange(innovations * n)
     i, j = np.divmod(everyone, n)
     for got, expected in zip(
-        batch.evidence.belief(i * batch.structure.n + j),
-        alone.evidence.belief(everyone),
+        batch.learning.belief(i * batch.structure.n + j),
+        alone.learning.belief(everyone),
         strict=True,
     ):
         np.testing.assert_array_equal(got, expected)

@@ -56,7 +56,7 @@ class Selection:
 def select(scenario: Scenario, kind: type) -> Selection:
     model = DiffusionModel(scenario, seed=SEEDS)
     lever = next(p for p in model.policies if isinstance(p, kind))
-    start = lever.start
+    start = lever.first_month
     while model.month < start - 1:
         model.step()
     traits = model.traits

@@ -1,8 +1,17 @@
-"""Mesa agents: thin objects over the model's vectorised state, so code can ask an agent
-about itself while the monthly update runs over all agents at once."""
+"""Mesa agents: one object per municipality, supplier and FoU environment, over the model's
+vectorised state.
+
+The monthly update works on arrays (``model/mechanisms``), so the agents carry no state
+of their own: each reads its row of the arrays. They are what code and analysts use to
+ask about or select entities by their attributes: targeting rules rank municipalities
+through ``model.agents_by_type[Municipality]``, ``Municipality.story()`` tells one
+municipality's path, and ``spridning story`` prints it. They are built on first use of
+``model.agents`` / ``agents_by_type`` (``AgentLayer``), so runs that never ask pay nothing.
+"""
 
 from model.agents.fou_environment import FouEnvironment
+from model.agents.layer import AgentLayer
 from model.agents.municipality import Municipality
 from model.agents.supplier import Supplier
 
-__all__ = ["FouEnvironment", "Municipality", "Supplier"]
+__all__ = ["AgentLayer", "FouEnvironment", "Municipality", "Supplier"]

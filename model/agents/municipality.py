@@ -1,19 +1,22 @@
-"""A municipality: one Mesa agent per real (or synthetic) municipality."""
+"""A municipality: one Mesa agent per real (or synthetic) municipality and replication."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
+import pandas as pd
 
-from model.stages import Stage
+from model.stages import STAGE_NAMES, Stage
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
 
 
 class Municipality(mesa.Agent):
-    """Reads its traits and stages from the model's arrays at ``index``."""
+    """Reads its traits and stages from the model's arrays at column ``index``; what
+    targeting rules rank by and what a municipality's story is told from."""
 
     model: DiffusionModel
 
@@ -25,16 +28,43 @@ class Municipality(mesa.Agent):
         self.name = name
 
     @property
-    def population(self) -> int:
-        return int(self.model.traits.population[self.index])
+    def _position(self) -> int:
+        """Position within its replication's block (the reference table's row)."""
+        return self.index % self.model.structure.block_size
+
+    @property
+    def population(self) -> float:
+        return float(self.model.traits.population[self.index])
 
     @property
     def size_class(self) -> str:
-        return self.model.structure.size_labels[self.index % self.model.structure.block_size]
+        return self.model.structure.size_labels[self._position]
 
     @property
     def county_code(self) -> str:
-        return self.model.structure.county_codes[self.index % self.model.structure.block_size]
+        return self.model.structure.county_codes[self._position]
+
+    @property
+    def capacities(self) -> int:
+        """How many of the four innovation capacities it has now (idea organisation, peer
+        study, scanning, trade fairs): levers may add some."""
+        traits, j = self.model.traits, self.index
+        return (
+            int(traits.idea_org[j])
+            + int(traits.peer_study[j])
+            + int(traits.scanning[j])
+            + int(traits.fair_visits[j])
+        )
+
+    @property
+    def competence(self) -> float:
+        """Procurement competence, 0-1."""
+        return float(self.model.traits.competence[self.index])
+
+    @property
+    def centrality(self) -> float:
+        """Eigenvector centrality in the neighbour graph (the same in every replication)."""
+        return float(self.model.structure.centrality[self._position])
 
     @property
     def budget_left_msek(self) -> float:
@@ -52,7 +82,19 @@ class Municipality(mesa.Agent):
         """unique_id of the supplier this municipality runs the product on, if any."""
         row = self.model.innovations.index(innovation)
         slot = int(self.model.state.supplier[row, self.index])
-        return None if slot < 0 else self.model.market.agents[slot].unique_id
+        return None if slot < 0 else self.model.supplier_agent(slot).unique_id
+
+    def story(self) -> pd.DataFrame:
+        """Every change of stage, per innovation, over the months run so far: when it heard
+        of each innovation, decided, trialled, adopted, gave up or came back."""
+        history = self.model.history
+        months = history.months
+        rows = []
+        for i, innovation in enumerate(self.model.innovations.names):
+            stages = history.stage[:months, i, self.index]
+            changed = np.flatnonzero(np.diff(stages, prepend=Stage.UNAWARE))
+            rows += [(innovation, int(t) + 1, STAGE_NAMES[stages[t]]) for t in changed]
+        return pd.DataFrame(rows, columns=["innovation", "month", "stage"])
 
     def __repr__(self) -> str:
         return f"Municipality({self.kommunkod} {self.name})"

@@ -11,23 +11,18 @@ if TYPE_CHECKING:
 
 
 class Supplier(mesa.Agent):
-    """Reads cash, price and customers from the market's arrays at ``slot``."""
+    """Reads cash, price and customers from the supplier market's arrays at ``slot``."""
 
     model: DiffusionModel
 
-    def __init__(
-        self,
-        model: DiffusionModel,
-        slot: int,
-        innovation: str,
-        small_firm: bool,
-        replication: int = 0,
-    ) -> None:
+    def __init__(self, model: DiffusionModel, slot: int) -> None:
         super().__init__(model)
+        market = model.market
+        n_innovations = len(model.innovations)
         self.slot = slot
-        self.innovation = innovation
-        self.small_firm = small_firm
-        self.replication = replication
+        self.innovation = model.innovations.names[market.row[slot] % n_innovations]
+        self.small_firm = bool(market.small_firm[slot])
+        self.replication = int(market.row[slot] // n_innovations)
 
     @property
     def cash_msek(self) -> float:

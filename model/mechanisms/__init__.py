@@ -1,5 +1,7 @@
-"""The monthly mechanisms, one file each, in the order the model runs them:
+"""The monthly mechanisms, one module per file (see ``model/module.py`` for the shape and
+``DiffusionModel._build_modules`` for the order a month runs them in):
 
-awareness -> decision -> procurement -> trials (with learning) -> adoption -> market -> fou.
-Each is switchable in the scenario's ``[mechanisms]`` table.
+awareness -> reconsideration -> decision -> procurement -> fou (support) -> trials ->
+learning -> adoption -> abandonment -> market; ``bass`` replaces the decision chain when
+``mechanisms.trial_decision`` is off (Bass docking).
 """

@@ -1,5 +1,5 @@
-"""Adoption: adopters create value every month, pay running costs (to their supplier for
-products) and may abandon the innovation later."""
+"""Adoption: adopters create value every month and pay running costs (to their supplier for
+products, at its current price)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.module import Module
 from model.stages import Stage
 from model.state import NEVER
 
@@ -14,36 +15,42 @@ if TYPE_CHECKING:
     from model.model import DiffusionModel
 
 
-def prices(model: DiffusionModel, k: np.ndarray, i: np.ndarray) -> np.ndarray:
-    """SEK per inhabitant per year the adopters at flat cells ``k`` (innovations ``i``) pay:
-    their supplier's current price, or the innovation's running cost without one."""
-    list_price = model.innovations.cost[i]
-    if not model.spec.mechanisms.supplier_market:
-        return list_price
-    supplier = model.state.flat["supplier"][k]
-    return np.where(supplier != NEVER, model.market.price[supplier], list_price)
+class Adoption(Module):
+    """Books each adopter's monthly value (benefit times fit) and running cost, and
+    publishes what adopters pay their suppliers (``events.supplier_payments``)."""
 
+    parameters = ("innovation",)
+    records = ("value_msek", "municipal_spending_msek")
 
-def run_adopters(model: DiffusionModel, u: np.ndarray) -> None:
-    state = model.state
-    k = np.flatnonzero(state.stage == Stage.ADOPTED)  # the work below scales with adopters
-    if k.size == 0:
-        model.market.revenue[:] = 0.0
-        return
-    i, j = np.divmod(k, state.n_municipalities)
-    running = prices(model, k, i) * model.population_msek_month[j]
-    rows = model.ledger_rows(k)
-    ledger_size = model.accounts.value_msek.size
-    running_by_row = np.bincount(rows, weights=running, minlength=ledger_size)
-    benefit = np.bincount(
-        rows, weights=model.benefit_msek_month.reshape(-1)[k], minlength=ledger_size
-    )
-    accounts = model.accounts
-    accounts.value_msek += benefit - running_by_row
-    accounts.municipal_spending_msek += running_by_row
-    model.market.book_revenue(state.flat["supplier"][k], running)
-    rate = model.spec.adoption.abandon_rate
-    if model.spec.mechanisms.abandonment and rate > 0.0:
-        leaving = k[u.reshape(-1)[k] < rate]
-        state.move(leaving, Stage.DISCONTINUED, model.month)
-        state.flat["supplier"][leaving] = NEVER
+    def __init__(self, model: DiffusionModel) -> None:
+        super().__init__(model)
+        population_msek_month = model.traits.population / 12.0 / 1e6
+        self.population_msek_month = population_msek_month
+        self.benefit_msek_month = (
+            model.innovations.benefit[:, None] * model.state.fit * population_msek_month
+        )
+
+    def prices(self, k: np.ndarray, i: np.ndarray) -> np.ndarray:
+        """SEK per inhabitant per year the adopters at flat cells ``k`` (innovations ``i``)
+        pay: their supplier's current price, or the innovation's running cost without one."""
+        supplier = self.model.state.flat["supplier"][k]
+        price = self.model.market.price
+        return np.where(supplier != NEVER, price[supplier], self.model.innovations.cost[i])
+
+    def step(self) -> None:
+        model, state = self.model, self.model.state
+        k = np.flatnonzero(state.stage == Stage.ADOPTED)  # the work below scales with adopters
+        if k.size == 0:
+            return
+        i, j = np.divmod(k, state.n_columns)
+        running = self.prices(k, i) * self.population_msek_month[j]
+        rows = model.ledger_rows(k)
+        ledger_size = model.accounts.value_msek.size
+        running_by_row = np.bincount(rows, weights=running, minlength=ledger_size)
+        benefit = np.bincount(
+            rows, weights=self.benefit_msek_month.reshape(-1)[k], minlength=ledger_size
+        )
+        accounts = model.accounts
+        accounts.value_msek += benefit - running_by_row
+        accounts.municipal_spending_msek += running_by_row
+        model.events.supplier_payments = (state.flat["supplier"][k], running)

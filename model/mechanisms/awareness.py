@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
+from model.module import Module
 from model.stages import Stage
 from model.structure import row_entries
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 def external_base_hazard(model: DiffusionModel) -> np.ndarray:
     """(I, N) hazard from marketing, media and scanning, before any policy boost."""
-    p, traits, inn = model.spec.awareness, model.traits, model.innovations
+    p, traits, inn = model.scenario.awareness, model.traits, model.innovations
     scanning = 1.0 + p.scanning_effect * traits.scanning
     hazard = np.outer(inn.external_rate, scanning)
     hazard += np.outer(inn.external_rate * inn.is_product, p.fair_visit_effect * traits.fair_visits)
@@ -31,7 +32,7 @@ def external_base_hazard(model: DiffusionModel) -> np.ndarray:
 
 def peer_multiplier(model: DiffusionModel) -> np.ndarray:
     """(I, N) how strongly a municipality reacts to peers, times the innovation's observability."""
-    study = 1.0 + model.spec.awareness.peer_study_effect * model.traits.peer_study
+    study = 1.0 + model.scenario.awareness.peer_study_effect * model.traits.peer_study
     return np.outer(model.innovations.observability, study)
 
 
@@ -45,7 +46,11 @@ class PeerAwareness:
     """
 
     def __init__(self, model: DiffusionModel) -> None:
-        p, switches, structure = model.spec.awareness, model.spec.mechanisms, model.structure
+        p, switches, structure = (
+            model.scenario.awareness,
+            model.scenario.mechanisms,
+            model.structure,
+        )
         inn = model.innovations
         self.n = structure.n
         self.multiplier = peer_multiplier(model)
@@ -102,15 +107,39 @@ class PeerAwareness:
         return self.hazard
 
 
-def spread_awareness(model: DiffusionModel, u: np.ndarray) -> None:
-    state = model.state
-    if state.adopters_changed:
-        model.peer_awareness.update(state.stage == Stage.ADOPTED)
-        state.adopters_changed = False
-    hazard = model.peer_awareness.hazard
-    if model.spec.mechanisms.external_awareness:
-        hazard = hazard + model.external_hazard
-        if model.levers.external_boost.any():
-            hazard = hazard + model.levers.external_boost[:, None]
-    hearing = np.flatnonzero(u < hazard)  # few cells: test their stage after
-    state.move(hearing[state.flat["stage"][hearing] == Stage.UNAWARE], Stage.AWARE, model.month)
+class Awareness(Module):
+    """Each month every unaware cell hears of the innovation with the channels' hazard.
+
+    Owns the peer counts (``peer``) and the external hazard, which it recomputes when a
+    lever changes municipalities' capacities (``traits.revision``). The peer channels'
+    switches (``mechanisms.peer_*``, ``external_awareness``) remove a channel's term.
+    """
+
+    parameters = ("awareness", "innovation")
+    streams = ("monthly",)
+    records = ("aware",)
+
+    def __init__(self, model: DiffusionModel) -> None:
+        super().__init__(model)
+        self.peer = PeerAwareness(model)
+        self.external = model.scenario.mechanisms.external_awareness
+        self._refresh()
+
+    def _refresh(self) -> None:
+        self.external_hazard = external_base_hazard(self.model)
+        self._revision = self.model.traits.revision
+
+    def step(self) -> None:
+        model, state = self.model, self.model.state
+        if state.adopters_changed:
+            self.peer.update(state.stage == Stage.ADOPTED)
+            state.adopters_changed = False
+        hazard = self.peer.hazard
+        if self.external:
+            if self._revision != model.traits.revision:
+                self._refresh()
+            hazard = hazard + self.external_hazard
+            if model.levers.external_boost.any():
+                hazard = hazard + model.levers.external_boost[:, None]
+        hearing = np.flatnonzero(model.draws.entry < hazard)  # few cells: test their stage after
+        state.move(hearing[state.flat["stage"][hearing] == Stage.UNAWARE], Stage.AWARE, model.month)

@@ -1,6 +1,6 @@
-"""FoU environments' support: each can support a limited number of members' trials a year
-(method support raises trial success, see ``trials``). Dissemination and evidence
-pooling are the FoU channels in ``awareness`` and ``learning``."""
+"""FoU support: each FoU environment can support a limited number of its members' trials a
+year (method support makes a result less noisy and a little better, see ``trials``).
+Dissemination and evidence pooling are the FoU channels of ``awareness`` and ``learning``."""
 
 from __future__ import annotations
 
@@ -9,19 +9,40 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.grouping import first_come_first_served
+from model.module import Module
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
 
 
-class FouCapacity:
+class FouSupport(Module):
+    """Gives this month's new trials support from their primary environment, first come
+    first served while the year's capacity lasts. Owns ``capacity`` (per environment;
+    the programme adds to it) and ``used`` (this year), renewed every January."""
+
+    parameters = ("fou",)
+    switches = ("mechanisms.trial_decision", "mechanisms.fou_support")
+    records = ("fou_supported_trials", "fou_capacity_used")
+
     def __init__(self, model: DiffusionModel) -> None:
+        super().__init__(model)
         self.structure = model.structure
         n = model.structure.fou_members.shape[0]
-        self.capacity = np.full(n, model.spec.fou.capacity_trials_per_year, dtype=np.int64)
+        self.capacity = np.full(n, model.scenario.fou.capacity_trials_per_year, dtype=np.int64)
         self.used = np.zeros(n, dtype=np.int64)
 
-    def allocate_support(self, j: np.ndarray) -> np.ndarray:
+    def step(self) -> None:
+        model = self.model
+        if model.month > 1 and (model.month - 1) % 12 == 0:
+            self.used[:] = 0
+        k = model.events.started_cells()
+        if k.size == 0:
+            return
+        supported = self.allocate(k % model.state.n_columns)
+        model.state.flat["supported"][k] = supported
+        model.accounts.add("fou_supported_trials", model.ledger_rows(k[supported]))
+
+    def allocate(self, j: np.ndarray) -> np.ndarray:
         """Support for trials starting at municipalities ``j``, first come first served."""
         environment = self.structure.fou_primary[j]
         supported = np.zeros(j.size, dtype=bool)
@@ -39,9 +60,6 @@ class FouCapacity:
             supported[members] = granted
             self.used += np.bincount(env[granted], minlength=self.used.size)
         return supported
-
-    def new_year(self) -> None:
-        self.used[:] = 0
 
     def used_share(self) -> np.ndarray:
         """Per replication: share of this year's support capacity used so far."""

@@ -19,20 +19,31 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
+from model.module import Module
 from model.structure import row_entries
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
-    from model.state import AdoptionState
 
 
-class Evidence:
-    """Trial results as evidence: own and neighbours' results in the cells' own belief
-    arrays (``AdoptionState.belief_*``), results shared through groups in per-group sums."""
+class Learning(Module):
+    """Owns every cell's belief: the prior (``decision.prior_*``), own and neighbours'
+    results in per-cell arrays, results shared through groups in per-group sums. Its step
+    adds the results of the trials that finished this month (``events.trial_results``);
+    switched off (``mechanisms.learning``), beliefs stay at the prior. The decision reads
+    them through ``belief``."""
+
+    parameters = ("learning", "decision")
+    switches = ("mechanisms.trial_decision", "mechanisms.learning")
 
     def __init__(self, model: DiffusionModel) -> None:
-        p, structure, inn = model.spec.learning, model.structure, model.innovations
-        self.state = model.state
+        super().__init__(model)
+        p, structure, inn = model.scenario.learning, model.structure, model.innovations
+        decision = model.scenario.decision
+        shape = model.state.stage.shape
+        prior_mean = inn.true_ratio * decision.prior_mean_factor
+        self.precision_of_cell = np.full(shape, 1.0 / decision.prior_sd**2)
+        self.weighted_sum_of_cell = self.precision_of_cell * prior_mean[:, None]
         self.n = structure.n
         self.precision = 1.0 / p.observation_sd**2
         self.own = p.own_result_weight * self.precision
@@ -68,10 +79,17 @@ class Evidence:
         self.counts = np.zeros(self.weights.shape)  # results seen by each group, per innovation
         self.sums = np.zeros(self.weights.shape)  # sum of those results
 
+    def step(self) -> None:
+        k, realised = self.model.events.trial_results
+        if k.size:
+            self.record(k, realised)
+
     def record(self, k: np.ndarray, realised: np.ndarray) -> None:
         """Finished trials at flat cells ``k`` (distinct) with results ``realised``."""
-        state = self.state
-        precision, weighted = state.flat["belief_precision"], state.flat["belief_weighted_sum"]
+        precision, weighted = (
+            self.precision_of_cell.reshape(-1),
+            self.weighted_sum_of_cell.reshape(-1),
+        )
         precision[k] += self.own
         weighted[k] += self.own * realised
         i, j = np.divmod(k, self.n)
@@ -88,9 +106,8 @@ class Evidence:
 
     def belief(self, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Mean and sd of the beliefs at flat cells ``k`` about the benefit/cost ratio."""
-        state: AdoptionState = self.state
-        precision = state.flat["belief_precision"][k]
-        weighted = state.flat["belief_weighted_sum"][k]
+        precision = self.precision_of_cell.reshape(-1)[k]
+        weighted = self.weighted_sum_of_cell.reshape(-1)[k]
         i, j = np.divmod(k, self.n)
         cell_groups = i[:, None] * self.weights.shape[1] + self.group_slots[j]  # flat (I, G+1)
         weight = self.weights.ravel().take(cell_groups)

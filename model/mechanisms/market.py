@@ -1,6 +1,13 @@
-"""Supplier market: suppliers book revenue, move down the experience curve, exit when out
-of cash (stranding their customers, who re-procure or discontinue) and enter when
-procurement demand goes unserved."""
+"""The supplier market: suppliers of each product book revenue, move down the experience
+curve, exit when out of cash (stranding their customers, who re-procure or discontinue)
+and enter when procurement demand goes unserved.
+
+One market per ledger row (replication * I + innovation), one slot per supplier that
+ever existed, as arrays: a replication's suppliers serve only its own municipalities.
+Unit costs follow an experience curve in each supplier's cumulative deployments and
+prices follow them (fully by default, see ``price_pass_through``); cash moves with the
+margin on revenue minus fixed cost; a supplier with negative cash exits.
+"""
 
 from __future__ import annotations
 
@@ -8,42 +15,164 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.mechanisms.decision import start_procurements
+from model.module import Module
 from model.stages import Stage
 from model.state import NEVER
+from model.streams import stream
+from model.transitions import start_procurements
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
 
 
-def strand_customers(model: DiffusionModel, exiting: np.ndarray) -> None:
-    state = model.state
-    k = np.flatnonzero(np.isin(state.supplier, exiting))
-    if k.size == 0:
-        return
-    state.flat["supplier"][k] = NEVER
-    state.flat["supported"][k] = False
-    replication = (k % state.n_municipalities) // model.structure.block_size
-    u = np.empty(k.size)
-    for block in np.unique(replication):
-        here = replication == block
-        u[here] = model.stranding_rngs[block].random(int(here.sum()))
-    reprocure = u < model.spec.adoption.reprocure_probability
-    started = np.zeros(k.size, dtype=bool)
-    started[reprocure] = start_procurements(model, k[reprocure])
-    state.move(k[~started], Stage.DISCONTINUED, model.month)
+class SupplierMarket(Module):
+    """Each month: experience from the month's new customers (``events.trial_starts``),
+    revenue from adopters' payments (``events.supplier_payments``), margin minus fixed
+    cost, exits (stranded customers re-procure with ``reprocure_probability`` or
+    discontinue), prices, and entry where enough municipalities wait (``procurement``)."""
 
+    parameters = ("suppliers", "adoption")
+    switches = ("mechanisms.supplier_market",)
+    streams = ("stranding", "monthly")
+    records = ("suppliers_active", "mean_price", "market_concentration")
 
-def run_market(model: DiffusionModel, u_entry: np.ndarray) -> None:
-    market, state = model.market, model.state
-    market.count_customers(state.supplier[model.product_rows])
-    exiting = market.settle_month()
-    if exiting.size:
-        strand_customers(model, exiting)
-        market.count_customers(state.supplier[model.product_rows])
-    market.update_prices()
-    p = model.spec.suppliers
-    entering = market.is_product & (market.waiting >= p.entry_demand) & (u_entry < p.entry_rate)
-    for row in np.flatnonzero(entering):
-        if market.add(int(row), small_firm=True) is not None:
-            market.entries += 1
+    def __init__(self, model: DiffusionModel) -> None:
+        super().__init__(model)
+        self.params = p = model.scenario.suppliers
+        n_innovations = len(model.innovations)
+        rows = model.replications * n_innovations
+        slots = p.max_per_innovation * rows
+        self.row = np.zeros(slots, dtype=np.int64)  # market (ledger row) of each slot
+        self.opened = np.zeros(slots, dtype=bool)  # the slot's supplier has existed
+        self.alive = np.zeros(slots, dtype=bool)
+        self.small_firm = np.zeros(slots, dtype=bool)
+        self.cash = np.zeros(slots)
+        self.fixed_cost = np.zeros(slots)
+        self.capacity = np.zeros(slots, dtype=np.int64)
+        self.list_price = np.ones(slots)
+        self.experience = np.zeros(slots)
+        self.price = np.ones(slots)
+        self.margin_share = np.full(slots, p.margin)
+        self.customers = np.zeros(slots, dtype=np.int64)
+        self.revenue = np.zeros(slots)
+        self.ever = np.zeros(rows, dtype=np.int64)  # suppliers ever per market
+        self.exits = 0
+        self.entries = 0
+        self._log2_progress = np.log2(p.progress_ratio)
+        self.is_product = np.tile(model.innovations.is_product, model.replications)
+        self.product_rows = np.flatnonzero(model.innovations.is_product)  # rows with suppliers
+        self.stranding_rngs = [stream(s, "stranding") for s in model.seeds]
+        self.update_prices()
+
+    def start(self) -> None:
+        """Open each product's initial suppliers."""
+        inn, n_innovations = self.model.innovations, len(self.model.innovations)
+        for row in np.flatnonzero(self.is_product):
+            i = row % n_innovations
+            for _ in range(inn.initial_suppliers[i]):
+                self.add(int(row), small_firm=bool(inn.small_firm_supplier[i]))
+        self.update_prices()
+
+    def add(self, row: int, small_firm: bool) -> int | None:
+        """Open a supplier in market ``row``; None when its slots are used up."""
+        if self.ever[row] >= self.params.max_per_innovation:
+            return None
+        slot = row * self.params.max_per_innovation + int(self.ever[row])
+        self.ever[row] += 1
+        p = self.params
+        innovation = row % len(self.model.innovations)
+        self.row[slot] = row
+        self.opened[slot] = True
+        self.alive[slot] = True
+        self.small_firm[slot] = small_firm
+        self.cash[slot] = p.entrant_cash_msek if small_firm else p.incumbent_cash_msek
+        self.fixed_cost[slot] = (
+            p.entrant_fixed_msek_month if small_firm else p.incumbent_fixed_msek_month
+        )
+        self.capacity[slot] = p.entrant_capacity if small_firm else p.incumbent_capacity
+        self.list_price[slot] = self.model.innovations.cost[innovation]
+        return slot
+
+    def step(self) -> None:
+        model = self.model
+        self.gain_experience()
+        self.book_revenue()
+        self.count_customers()
+        exiting = self.settle_month()
+        if exiting.size:
+            self.strand_customers(exiting)
+            self.count_customers()
+        self.update_prices()
+        p = self.params
+        waiting = model.procurement.waiting
+        u_entry = model.draws.supplier_entry
+        entering = self.is_product & (waiting >= p.entry_demand) & (u_entry < p.entry_rate)
+        for row in np.flatnonzero(entering):
+            if self.add(int(row), small_firm=True) is not None:
+                self.entries += 1
+
+    def gain_experience(self) -> None:
+        """This month's new customers move their suppliers down the experience curve; a
+        pooled procurement's deployment counts more (``levers.experience_factor``)."""
+        k, slots = self.model.events.started_with_supplier()
+        if k.size:
+            j = k % self.model.state.n_columns
+            np.add.at(self.experience, slots, self.model.levers.experience_factor[j])
+
+    def book_revenue(self) -> None:
+        """Revenue per slot this month from the adopters' payments (MSEK)."""
+        supplier, running_msek = self.model.events.supplier_payments
+        served = supplier != NEVER
+        self.revenue = np.bincount(
+            supplier[served], weights=running_msek[served], minlength=self.alive.size
+        )
+
+    def count_customers(self) -> None:
+        """Customers (trialling or adopted) per slot, from the suppliers of the product cells."""
+        supplier = self.model.state.supplier[self.product_rows]
+        self.customers = np.bincount(supplier[supplier != NEVER], minlength=self.alive.size)
+
+    def settle_month(self) -> np.ndarray:
+        """Book margin minus fixed cost; return the slots that exit this month."""
+        alive = self.alive
+        self.cash[alive] += self.margin_share[alive] * self.revenue[alive] - self.fixed_cost[alive]
+        exiting = np.flatnonzero(alive & (self.cash < 0.0))
+        self.alive[exiting] = False
+        self.cash[exiting] = 0.0  # liquidated: no negative cash carried
+        self.exits += exiting.size
+        return exiting
+
+    def strand_customers(self, exiting: np.ndarray) -> None:
+        """Customers of exiting suppliers re-procure (a new procurement) or discontinue."""
+        model, state = self.model, self.model.state
+        k = np.flatnonzero(np.isin(state.supplier, exiting))
+        if k.size == 0:
+            return
+        state.flat["supplier"][k] = NEVER
+        state.flat["supported"][k] = False
+        replication = (k % state.n_columns) // model.structure.block_size
+        u = np.empty(k.size)
+        for block in np.unique(replication):
+            here = replication == block
+            u[here] = self.stranding_rngs[block].random(int(here.sum()))
+        reprocure = u < model.scenario.adoption.reprocure_probability
+        started = np.zeros(k.size, dtype=bool)
+        started[reprocure] = start_procurements(model, k[reprocure])
+        state.move(k[~started], Stage.DISCONTINUED, model.month)
+
+    def update_prices(self) -> None:
+        """The experience curve lowers unit cost; ``price_pass_through`` of it reaches the
+        price, and the rest widens the margin (1: price falls with cost, margin share fixed)."""
+        p = self.params
+        cost_curve = np.maximum(
+            np.power(1.0 + self.experience, self._log2_progress), p.min_price_ratio
+        )
+        self.price = self.list_price * cost_curve**p.price_pass_through
+        self.margin_share = p.margin + (1.0 - p.margin) * (
+            1.0 - cost_curve ** (1.0 - p.price_pass_through)
+        )
+
+    def spare_by_row(self) -> np.ndarray:
+        """Customers the active suppliers of each market can still take."""
+        spare = np.where(self.alive, self.capacity - self.customers, 0)
+        return np.bincount(self.row, weights=spare, minlength=len(self.ever))

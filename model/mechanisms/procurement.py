@@ -1,6 +1,6 @@
 """Procurement: a decided municipality's procurement completes after its lead time; the
-trial starts when a supplier with spare capacity exists and the budget allows. Without a
-supplier it stays decided-but-not-running, and gives up after ``max_wait_months``."""
+trial starts when a supplier with spare capacity wins the tender and the budget allows.
+Without a supplier it stays decided-but-not-running, and gives up after ``max_wait_months``."""
 
 from __future__ import annotations
 
@@ -8,41 +8,128 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.grouping import rank_within
-from model.mechanisms.trials import start_trials
+from model.grouping import first_come_first_served, rank_within
+from model.module import Module
 from model.stages import Stage
 from model.state import NEVER
+from model.streams import NormalsByReplication, stream
+from model.transitions import start_trials
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
 
 
-def complete_procurements(model: DiffusionModel) -> None:
-    state, month, market = model.state, model.month, model.market
-    new_year = month % 12 == 1  # budgets were just renewed
-    room_for_waiting = (market.waiting > 0) & (market.spare_by_row() > 0)
-    if not (
-        model.schedule.any_procurements_due(month)
-        or room_for_waiting.any()
-        or (new_year and market.waiting.any())
-    ):
-        return
-    n = state.n_municipalities
-    k = np.flatnonzero(state.stage == Stage.DECIDED)
-    k = k[state.flat["procure_end"][k] <= month]
-    if k.size == 0:
-        market.waiting[:] = 0
-        return
-    # Longest-waiting first (k is already in flat order); one start per municipality a month.
-    k = k[np.argsort(state.flat["decided_at"][k], kind="stable")]
-    candidate = rank_within(k % n) == 0
-    suppliers = market.assign(k[candidate])
-    trying = np.flatnonzero(candidate)[suppliers != NEVER]
-    started = start_trials(model, k[trying], suppliers[suppliers != NEVER])
-    market.take_customers(suppliers[suppliers != NEVER][started], k[trying[started]] % n)
-    waiting = np.ones(k.size, dtype=bool)
-    waiting[trying[started]] = False
-    k = k[waiting]
-    gave_up = month - state.flat["decided_at"][k] >= model.spec.decision.max_wait_months
-    state.move(k[gave_up], Stage.DISCONTINUED, month)
-    market.waiting[:] = np.bincount(model.ledger_rows(k[~gave_up]), minlength=market.waiting.size)
+class Procurement(Module):
+    """Completes due procurements, longest-waiting first, one start per municipality a
+    month. Owns ``waiting`` (per market: procurements done but no trial started), which
+    the supplier market reads to see demand, and the tender's bid noise."""
+
+    parameters = ("procurement", "decision", "suppliers")
+    switches = ("mechanisms.trial_decision", "mechanisms.supplier_market")
+    streams = ("procurement",)
+    records = ("waiting_to_start",)
+
+    def __init__(self, model: DiffusionModel) -> None:
+        super().__init__(model)
+        self.waiting = np.zeros(model.replications * len(model.innovations), dtype=np.int64)
+        self.bid_normals = NormalsByReplication([stream(s, "procurement") for s in model.seeds])
+
+    def step(self) -> None:
+        model, market = self.model, self.model.market
+        state, month = model.state, model.month
+        new_year = month % 12 == 1  # budgets were just renewed
+        room_for_waiting = (self.waiting > 0) & (market.spare_by_row() > 0)
+        if not (
+            model.due.any_procurements_due(month)
+            or room_for_waiting.any()
+            or (new_year and self.waiting.any())
+        ):
+            return
+        n = state.n_columns
+        k = np.flatnonzero(state.stage == Stage.DECIDED)
+        k = k[state.flat["procure_end"][k] <= month]
+        if k.size == 0:
+            self.waiting[:] = 0
+            return
+        # Longest-waiting first (k is already in flat order); one start per municipality a month.
+        k = k[np.argsort(state.flat["decided_at"][k], kind="stable")]
+        candidate = rank_within(k % n) == 0
+        suppliers = self.tender(k[candidate])
+        trying = np.flatnonzero(candidate)[suppliers != NEVER]
+        started = start_trials(model, k[trying], suppliers[suppliers != NEVER])
+        waiting = np.ones(k.size, dtype=bool)
+        waiting[trying[started]] = False
+        k = k[waiting]
+        gave_up = month - state.flat["decided_at"][k] >= model.scenario.decision.max_wait_months
+        state.move(k[gave_up], Stage.DISCONTINUED, month)
+        self.waiting[:] = np.bincount(model.ledger_rows(k[~gave_up]), minlength=self.waiting.size)
+
+    def tender(self, k: np.ndarray) -> np.ndarray:
+        """A supplier slot for each procurement at flat cells ``k``; NEVER where none is free.
+
+        Each buyer takes the supplier with the best price times a lognormal bid factor
+        (quality, fit: ``bid_noise_sd``), among those with spare capacity, first come first
+        served; all markets at once. The bid factors are drawn market by market, in market
+        order, from each replication's procurement stream.
+        """
+        market = self.model.market
+        slots = np.full(k.size, NEVER, dtype=np.int64)
+        if k.size == 0:
+            return slots
+        per_market = market.params.max_per_innovation  # a market's slots are contiguous
+        spare = np.where(market.alive, market.capacity - market.customers, 0)
+        market_of = self.model.ledger_rows(k)
+        order = np.argsort(market_of, kind="stable")
+        buyers_per_market = np.bincount(market_of)
+        rows = np.flatnonzero(buyers_per_market)
+        buyer_counts = buyers_per_market[rows]
+        is_open = spare.reshape(-1, per_market)[rows] > 0
+        offered_counts = is_open.sum(axis=1)
+        served = offered_counts > 0
+        if not served.any():
+            return slots
+        buyers = order[np.repeat(served, buyer_counts)]  # grouped by market, in k order
+        rows, buyer_counts, offered_counts = (
+            rows[served],
+            buyer_counts[served],
+            offered_counts[served],
+        )
+        offered = (rows[:, None] * per_market + np.arange(per_market))[is_open[served]]
+        noise = self._bid_noise(rows, buyer_counts * offered_counts)
+        # One segment of candidate pairs per buyer: its market's offered slots.
+        per_buyer = np.repeat(offered_counts, buyer_counts)
+        segment = np.cumsum(per_buyer) - per_buyer
+        first_offered = np.repeat(np.cumsum(offered_counts) - offered_counts, buyer_counts)
+        within = np.arange(per_buyer.sum()) - np.repeat(segment, per_buyer)
+        candidate = offered[np.repeat(first_offered, per_buyer) + within]
+        score = market.price[candidate] * np.exp(market.params.bid_noise_sd * noise)
+        owner = np.repeat(np.arange(buyers.size), per_buyer)
+        # First come, first served in every market at once: open buyers take their best
+        # supplier with room; those beyond a supplier's room try again; a market whose
+        # suppliers are full leaves its remaining buyers without one.
+        room = spare.copy()
+        waiting = np.ones(buyers.size, dtype=bool)
+        while waiting.any():
+            bids = np.where(room[candidate] > 0, score, np.inf)
+            best = np.minimum.reduceat(bids, segment)
+            waiting &= np.isfinite(best)
+            if not waiting.any():
+                break
+            hits = np.flatnonzero(bids == np.repeat(best, per_buyer))
+            hit_owner = owner[hits]  # ascending: keep each buyer's first best offer
+            first_hit = np.ones(hits.size, dtype=bool)
+            first_hit[1:] = hit_owner[1:] != hit_owner[:-1]
+            choice = candidate[hits[first_hit]]
+            trying = np.flatnonzero(waiting)
+            accepted = trying[first_come_first_served(choice[trying], room)]
+            slots[buyers[accepted]] = choice[accepted]
+            room -= np.bincount(choice[accepted], minlength=room.size)
+            waiting[accepted] = False
+        return slots
+
+    def _bid_noise(self, rows: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+        """Standard normal draws for each market's (buyers x offered) bids, market after
+        market, each replication's from its own procurement stream."""
+        blocks = rows // len(self.model.innovations)
+        counts = np.bincount(blocks, weights=sizes, minlength=self.model.replications)
+        return self.bid_normals.take(counts.astype(np.int64))

@@ -1,8 +1,9 @@
-"""Policy levers, each a pluggable component switched on in a scenario's ``[policies]``.
+"""Policy levers, each a module switched on in a scenario's ``[policies]``.
 
-Each policy has ``apply(model)``, called at the start of every month; it acts only through
-``model.levers`` (``model/levers.py``), the municipalities' capacities and FoU capacity,
-and books its money in ``model.money``.
+Like the mechanisms, each lever is a ``model.module.Module`` whose ``step`` runs at the
+start of every month, before the mechanisms; it acts only through ``model.levers``
+(``model/levers.py``), the municipalities' capacities and FoU support capacity, and books
+its money in ``model.money``.
 """
 
 from __future__ import annotations
@@ -16,15 +17,17 @@ from model.policies.shared_procurement import SharedProcurement
 from model.policies.trial_legislation import TrialLegislation
 
 if TYPE_CHECKING:
-    from model.levers import Policy
     from model.model import DiffusionModel
+    from model.module import Module
+
+LEVERS = (InnovationProgramme, ProcessFund, TrialLegislation, SharedProcurement)
 
 
-def build_policies(model: DiffusionModel) -> list[Policy]:
+def build_policies(model: DiffusionModel) -> list[Module]:
     """The scenario's enabled levers, in a fixed order."""
-    settings = model.spec.policies
+    settings = model.scenario.policies
     capacity = CapacityBuilding(model)
-    policies: list[Policy] = []
+    policies: list[Module] = []
     if settings.programme.enabled:
         policies.append(InnovationProgramme(model, settings.programme, capacity))
     if settings.process_fund.enabled:

@@ -55,7 +55,7 @@ class CapacityBuilding:
         traits.idea_org = self.original_idea_org | extra
         traits.scanning = self.original_scanning | extra
         traits.trial_slots = self.base_slots + traits.idea_org.astype(int)
-        self.model.refresh_capacities()
+        traits.revision += 1  # modules deriving arrays from capacities recompute them
 
     @property
     def has_support(self) -> np.ndarray:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.module import Module
 from model.policies.capacity import CapacityBuilding
 from model.policies.targeting import priority
 from model.streams import stream
@@ -24,13 +25,22 @@ if TYPE_CHECKING:
     from model.model import DiffusionModel
 
 
-class InnovationProgramme:
+class InnovationProgramme(Module):
+    """Pays out the year's budget by allocation; grants fill a pot trials draw on, capacity
+    money funds innovation leads in targeting order, FoU money adds support capacity, the
+    centre raises external awareness."""
+
+    parameters = ("programme",)
+    switches = ("programme.enabled",)
+    streams = ("policy:programme",)
+    records = ("budget_msek", "granted_msek", "administered_msek", "unspent_msek")
     source = "programme"
 
     def __init__(self, model: DiffusionModel, settings, capacity: CapacityBuilding) -> None:
+        super().__init__(model)
         self.settings = s = settings
         self.capacity = capacity
-        self.start = s.start_month
+        self.first_month = s.start_month
         self.end = s.start_month + 12 * s.years  # first month without the programme
         self.monthly = s.annual_budget_msek / 12.0
         self.rngs = [stream(seed, "policy:programme") for seed in model.seeds]
@@ -50,15 +60,16 @@ class InnovationProgramme:
         self.fou_spend = extra * s.fou_cost_per_trial_msek / 12.0  # per replication and month
         self.boost = s.centre_boost_per_100msek * s.annual_budget_msek * s.share_centre / 100.0
 
-    def apply(self, model: DiffusionModel) -> None:
+    def step(self) -> None:
+        model = self.model
         month, s = model.month, self.settings
-        if month < self.start or month > self.end:
+        if month < self.first_month or month > self.end:
             return
         levers, money = model.levers, model.money
         if month == self.end:
             self._finish(model)
             return
-        if (month - self.start) % 12 == 0:
+        if (month - self.first_month) % 12 == 0:
             self._new_programme_year(model)
         money.budget += self.monthly
         levers.grant_pot += self.monthly * s.share_grants
@@ -74,7 +85,7 @@ class InnovationProgramme:
 
     def _new_programme_year(self, model: DiffusionModel) -> None:
         levers = model.levers
-        if model.month > self.start:  # last year's grant money that no trial used
+        if model.month > self.first_month:  # last year's grant money that no trial used
             model.money.unspent += levers.grant_pot
             levers.grant_pot[:] = 0.0
         else:  # the start: rank municipalities as they are now (other levers included)

@@ -17,14 +17,23 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.module import Module
 from model.streams import stream
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
 
 
-class SharedProcurement:
+class SharedProcurement(Module):
+    """From its start month, members procure through their consortium: the levers'
+    lead-time, cost, volume and risk-share factors are set for them."""
+
+    parameters = ("shared_procurement",)
+    switches = ("shared_procurement.enabled",)
+    streams = ("policy:shared_procurement",)
+
     def __init__(self, model: DiffusionModel, settings) -> None:
+        super().__init__(model)
         self.settings = s = settings
         size = model.structure.block_size
         joins = np.concatenate(
@@ -39,7 +48,8 @@ class SharedProcurement:
             joins &= members_per_county[county] >= 2
         self.members = joins
 
-    def apply(self, model: DiffusionModel) -> None:
+    def step(self) -> None:
+        model = self.model
         if model.month != self.settings.start_month:
             return
         s, levers, members = self.settings, model.levers, self.members

@@ -16,14 +16,24 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.module import Module
+
 if TYPE_CHECKING:
     from model.model import DiffusionModel
 
 
-class TrialLegislation:
+class TrialLegislation(Module):
+    """Lifts the barriers of barred innovations in the zone at the start month; at the
+    evaluation repeals them nationally or restores them, per replication, by rule."""
+
+    parameters = ("trial_legislation",)
+    switches = ("trial_legislation.enabled",)
+    records = ("barrier_in_force",)
+
     def __init__(self, model: DiffusionModel, settings) -> None:
+        super().__init__(model)
         self.settings = s = settings
-        self.start = s.start_month
+        self.first_month = s.start_month
         self.evaluation = s.start_month + 12 * s.years
         structure = model.structure
         zone = np.isin(structure.county_codes, s.counties) | np.isin(
@@ -47,12 +57,13 @@ class TrialLegislation:
         succeeded = successes.sum(axis=(0, 2))
         return succeeded + failures.sum(axis=(0, 2)), succeeded
 
-    def apply(self, model: DiffusionModel) -> None:
+    def step(self) -> None:
+        model = self.model
         month = model.month
-        if self.barred.size == 0 or (month != self.start and month != self.evaluation):
+        if self.barred.size == 0 or (month != self.first_month and month != self.evaluation):
             return
         lifted = model.levers.barrier_lifted
-        if month == self.start:
+        if month == self.first_month:
             self.before = self.zone_results(model)
             lifted[np.ix_(self.barred, np.flatnonzero(self.zone))] = True
             return

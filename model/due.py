@@ -1,4 +1,4 @@
-"""Months in which scheduled events fall due, so the step skips mechanisms with nothing to do.
+"""Months in which scheduled events fall due, so modules skip months with nothing to do.
 
 Counts may go stale (a trial cut short by a supplier's exit still counts): a stale count
 only costs a look that finds nothing, never a missed event.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 
-class EventSchedule:
+class DueDates:
     def __init__(self, months: int) -> None:
         self.trials = np.zeros(months + 1, dtype=np.int64)
         self.procurements = np.zeros(months + 1, dtype=np.int64)

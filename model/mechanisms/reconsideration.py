@@ -1,0 +1,29 @@
+"""Reconsideration: after a delay, a municipality that discontinued may become open again."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.module import Module
+from model.stages import Stage
+
+
+class Reconsideration(Module):
+    """Each month a discontinued cell past ``retry_delay_months`` turns aware (and open to
+    a new decision) with ``retry_rate``."""
+
+    parameters = ("trials",)
+    switches = ("mechanisms.trial_decision",)
+    streams = ("monthly",)
+    records = ("discontinued",)
+
+    def step(self) -> None:
+        model = self.model
+        p, state = model.scenario.trials, model.state
+        if p.retry_rate <= 0.0:
+            return
+        k = np.flatnonzero(model.draws.entry < p.retry_rate)  # few cells: test their stage after
+        ready = (state.flat["stage"][k] == Stage.DISCONTINUED) & (
+            state.flat["since"][k] <= model.month - p.retry_delay_months
+        )
+        state.move(k[ready], Stage.AWARE, model.month)
