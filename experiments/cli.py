@@ -280,6 +280,33 @@ def _explore(args: argparse.Namespace) -> None:
     )
 
 
+def _story(args: argparse.Namespace) -> None:
+    from experiments.story import (
+        StoryError,
+        find_municipality,
+        random_municipalities,
+        run_for_story,
+        story_text,
+    )
+    from model.scenario import load_scenario
+
+    if (args.municipality is None) == (args.random is None):
+        raise UserError("give a municipality (kommunkod or name) or --random N, not both")
+    scenario = load_scenario(args.scenario)
+    model = run_for_story(scenario, args.seed, args.replication)
+    try:
+        towns = (
+            [find_municipality(model, args.municipality)]
+            if args.municipality is not None
+            else random_municipalities(model, args.random)
+        )
+    except StoryError as error:
+        raise UserError(str(error)) from None
+    print(f"{scenario.name}, seed {args.seed}, replication {args.replication}")
+    for town in towns:
+        print(story_text(model, town))
+
+
 def _params(args: argparse.Namespace) -> None:
     from model.params import register_table
 
@@ -443,6 +470,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--boundaries", type=Path, help="a GeoJSON of municipality polygons for the map"
     )
     explore.set_defaults(handler=_explore)
+
+    story = commands.add_parser(
+        "story", help="one municipality's path through the stages in one replication"
+    )
+    story.add_argument("scenario", help="a scenario file, or a name from scenarios/")
+    story.add_argument("municipality", nargs="?", help='a kommunkod (2584) or a name ("Kiruna")')
+    story.add_argument(
+        "--random", type=_positive_int, help="instead: N municipalities picked at random"
+    )
+    story.add_argument("--seed", type=_seed, default=1, help="scenario seed (default 1)")
+    story.add_argument(
+        "--replication", type=_seed, default=0, help="which replication of the seed (default 0)"
+    )
+    story.set_defaults(handler=_story)
 
     params = commands.add_parser("params", help="print the parameter register")
     params.add_argument("--section", help="only one section, e.g. awareness")

@@ -30,7 +30,7 @@ from model.mechanisms.procurement import Procurement
 from model.mechanisms.reconsideration import Reconsideration
 from model.mechanisms.trials import Trials
 from model.module import Module
-from model.policies import build_policies
+from model.policies import LEVERS, build_policies
 from model.reference import load_municipalities, load_neighbours
 from model.reporters import History, groups_table, state_money_table, timeseries_table
 from model.scenario import Scenario, switch_on
@@ -39,6 +39,25 @@ from model.state import NEVER, AdoptionState
 from model.streams import MonthlyDraws, stream
 from model.structure import build_structure
 from model.traits import MunicipalityTraits, draw_traits
+
+# The order a month runs its modules in (those a scenario switches off are left out).
+MONTH: tuple[type[Module], ...] = (
+    Budgets,  # January: development budgets renewed
+    *LEVERS,  # levers set this month's lever arrays and book their money
+    MonthlyDraws,  # this month's common random numbers
+    Awareness,
+    Reconsideration,
+    Decision,  # methods start trials, products start procurement
+    Procurement,  # completed procurements start product trials
+    FouSupport,  # support for the trials started this month
+    Trials,  # trials due end: adopted or discontinued
+    Learning,  # their results update beliefs
+    BassAdoption,  # (docking only: aware is adopted)
+    Adoption,  # adopters' value and running costs
+    Abandonment,
+    SupplierMarket,  # suppliers: experience, revenue, exits, prices, entry
+    History,  # the month's snapshot
+)
 
 
 def in_step_list(module: Module, scenario: Scenario) -> bool:
@@ -147,8 +166,8 @@ class DiffusionModel(mesa.Model):
 
     # --- the modules -----------------------------------------------------------------------
     def _build_modules(self) -> None:
-        """Every module (each owns its arrays, so all exist), then the month's list: the
-        ones the scenario's switches leave on, in the order a month runs them."""
+        """Every module (each owns its arrays, so all exist; levers only when enabled), then
+        the month's list: those the scenario's switches leave on, in ``MONTH`` order."""
         scenario = self.scenario
         self.budgets = Budgets(self, limited=switch_on(scenario, "mechanisms.budget_constraint"))
         self.policies = build_policies(self)
@@ -165,24 +184,29 @@ class DiffusionModel(mesa.Model):
         self.adoption = Adoption(self)
         self.abandonment = Abandonment(self)
         self.history = History(self, scenario.run.months)
-        month = [
-            self.budgets,  # January: development budgets renewed
-            *self.policies,  # levers set this month's lever arrays and book their money
-            self.draws,  # this month's common random numbers
+        built = [
+            self.budgets,
+            *self.policies,
+            self.draws,
             self.awareness,
             self.reconsideration,
-            self.decision,  # methods start trials, products start procurement
-            self.procurement,  # completed procurements start product trials
-            self.fou,  # support for the trials started this month
-            self.trials,  # trials due end: adopted or discontinued
-            self.learning,  # their results update beliefs
-            self.bass,  # (docking only: aware is adopted)
-            self.adoption,  # adopters' value and running costs
+            self.learning,
+            self.decision,
+            self.market,
+            self.procurement,
+            self.fou,
+            self.trials,
+            self.bass,
+            self.adoption,
             self.abandonment,
-            self.market,  # suppliers: experience, revenue, exits, prices, entry
-            self.history,  # the month's snapshot
+            self.history,
         ]
-        self.modules: list[Module] = [m for m in month if in_step_list(m, scenario)]
+        by_class = {type(module): module for module in built}
+        self.modules: list[Module] = [
+            by_class[kind]
+            for kind in MONTH
+            if kind in by_class and in_step_list(by_class[kind], scenario)
+        ]
         for module in self.modules:
             module.start()
 

@@ -8,7 +8,8 @@ and the tests can check the declarations against the code:
 - ``parameters``: the register sections it reads (``spridning params --section ...``);
 - ``switches``: register switches that must all be on for it to be in the step list
   (a switched-off module is simply not in the list); ``replaces``: a switch that, when
-  off, puts this module in the list instead (Bass docking);
+  off, puts this module in the list instead (Bass docking); ``options``: switches that
+  change how it works (a channel or a constraint of its own) without removing it;
 - ``streams``: the named random streams it draws from (``model/streams.py``);
 - ``records``: the output columns it is the source of.
 
@@ -29,6 +30,7 @@ class Module:
     parameters: ClassVar[tuple[str, ...]] = ()
     switches: ClassVar[tuple[str, ...]] = ()
     replaces: ClassVar[str | None] = None
+    options: ClassVar[tuple[str, ...]] = ()
     streams: ClassVar[tuple[str, ...]] = ()
     records: ClassVar[tuple[str, ...]] = ()
 

@@ -1,9 +1,9 @@
 """Keep docs/ODD.md true: regenerate its generated parts from the code.
 
-Run ``make docs`` (``python -m model.odd``). Two parts of docs/ODD.md are generated, each
-between marker comments: the parameter table (from the register) and the Bass docking
-table (from a fresh docking run). ``tests/test_docs.py`` fails when the parameter table
-is out of date.
+Run ``make docs`` (``python -m model.odd``). Three parts of docs/ODD.md are generated, each
+between marker comments: the parameter table (from the register), the module table (from
+the modules' declarations, in the order a month runs them) and the Bass docking table
+(from a fresh docking run). ``tests/test_docs.py`` fails when the first two are out of date.
 """
 
 from __future__ import annotations
@@ -32,6 +32,32 @@ def parameter_table() -> str:
         lines.append(
             f"| `{p.name}` | {_cell(p.unit)} | {_cell(p.default)} | {plausible} | "
             f"{_cell(p.source)} | {_cell(p.description)} |"
+        )
+    return "\n".join(lines)
+
+
+def module_table() -> str:
+    """The month's modules in order, with what each declares (``model/module.py``)."""
+    from model.model import MONTH
+
+    def names(values: tuple[str, ...]) -> str:
+        return ", ".join(f"`{v}`" for v in values)
+
+    lines = [
+        "| # | module | file | parameters | in the list when | streams | records |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for number, kind in enumerate(MONTH, start=1):
+        when = names(kind.switches) or "always"
+        if kind.replaces:
+            when = f"`{kind.replaces}` is off"
+        if kind.options:
+            when += f"; options {names(kind.options)}"
+        file = kind.__module__.replace(".", "/") + ".py"
+        summary = " ".join((kind.__doc__ or "").strip().split("\n\n")[0].split())
+        lines.append(
+            f"| {number} | `{kind.__name__}`: {_cell(summary)} | `{file}` | "
+            f"{names(kind.parameters)} | {when} | {names(kind.streams)} | {names(kind.records)} |"
         )
     return "\n".join(lines)
 
@@ -70,6 +96,7 @@ def replace_block(text: str, name: str, content: str) -> str:
 def main() -> None:
     text = ODD_FILE.read_text(encoding="utf-8")
     text = replace_block(text, "parameters", parameter_table())
+    text = replace_block(text, "modules", module_table())
     text = replace_block(text, "docking", docking_table())
     ODD_FILE.write_text(text, encoding="utf-8")
     print(f"updated {ODD_FILE}")

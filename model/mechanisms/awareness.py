@@ -116,6 +116,14 @@ class Awareness(Module):
     """
 
     parameters = ("awareness", "innovation")
+    options = (
+        "mechanisms.external_awareness",
+        "mechanisms.peer_neighbours",
+        "mechanisms.peer_county",
+        "mechanisms.peer_size_class",
+        "mechanisms.peer_fou",
+        "mechanisms.peer_national",
+    )
     streams = ("monthly",)
     records = ("aware",)
 

@@ -30,6 +30,7 @@ class Decision(Module):
 
     parameters = ("decision", "procurement")
     switches = ("mechanisms.trial_decision",)
+    options = ("mechanisms.legal_barriers", "mechanisms.capacity_constraint")
     streams = ("monthly",)
     records = ("decided", "trials_started")
 

@@ -29,7 +29,14 @@ class Trials(Module):
     parameters = ("trials", "fou")
     switches = ("mechanisms.trial_decision",)
     streams = ("monthly",)
-    records = ("trialling", "adopted", "trials_failed", "risk_refunds_msek")
+    records = (
+        "trialling",
+        "adopted",
+        "trials_failed",
+        "risk_refunds_msek",
+        "state_spending_msek",
+        "refunds_msek",
+    )
 
     def __init__(self, model: DiffusionModel) -> None:
         super().__init__(model)

@@ -33,7 +33,16 @@ class InnovationProgramme(Module):
     parameters = ("programme",)
     switches = ("programme.enabled",)
     streams = ("policy:programme",)
-    records = ("budget_msek", "granted_msek", "administered_msek", "unspent_msek")
+    records = (
+        "budget_msek",
+        "granted_msek",
+        "administered_msek",
+        "unspent_msek",
+        "grant_pot_msek",
+        "state_spending_msek",
+        "grants_msek",
+        "capacity_msek",
+    )
     source = "programme"
 
     def __init__(self, model: DiffusionModel, settings, capacity: CapacityBuilding) -> None:
