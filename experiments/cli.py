@@ -69,10 +69,9 @@ def _run(args: argparse.Namespace) -> None:
         results = run_scenario(scenario, args.replications, args.seed, batch_size=batch)
     write_run(results, out, started, scenario_file=str(resolve_scenario_path(args.scenario)))
     print(milestone_text(results.timeseries))
-    print(
-        "Wrote timeseries, municipalities, groups and state_money (.parquet) "
-        f"and manifest.json to {out}"
-    )
+    from model.outputs import TABLE_NAMES
+
+    print(f"Wrote {', '.join(TABLE_NAMES)} (.parquet) and manifest.json to {out}")
 
 
 def _compare(args: argparse.Namespace) -> None:

@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from experiments.storage import git_commit, now, package_versions, write_json, write_parquet
 from model.model import DiffusionModel
+from model.outputs import OUTPUT_TABLES, TABLE_NAMES, build_tables
 from model.reference import load_municipalities, load_neighbours
 from model.scenario import Scenario
 from model.streams import replication_seeds
@@ -27,15 +28,20 @@ from model.streams import replication_seeds
 
 @dataclass
 class RunResults:
+    """A run's output tables by name (``model.outputs``), also as attributes
+    (``results.timeseries``), with the scenario and seeds that made them."""
+
     scenario: Scenario
     seed: int
     seeds: list[int]
-    timeseries: pd.DataFrame
-    municipalities: pd.DataFrame
-    groups: pd.DataFrame
-    state_money: pd.DataFrame
-    money_received: pd.DataFrame
+    tables: dict[str, pd.DataFrame]
     seconds: list[float] = field(default_factory=list)
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(f"RunResults has no table or attribute {name!r}")
 
 
 # Replications per model: large enough to share the per-month numpy overhead. Measured
@@ -58,11 +64,11 @@ def _reference() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def run_batch(
     scenario: Scenario, first_replication: int, seeds: list[int]
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, float]:
+) -> tuple[dict[str, pd.DataFrame], float]:
     """Replications ``first_replication``.. with ``seeds``, run side by side in one model.
 
-    Returns the five tables (``replication`` numbered from ``first_replication``) and the
-    seconds the batch took. A replication's results do not depend on its batch.
+    Returns the output tables (``replication`` numbered from ``first_replication``) and
+    the seconds the batch took. A replication's results do not depend on its batch.
     """
     started = time.perf_counter()
     municipalities, neighbours = _reference()
@@ -70,16 +76,10 @@ def run_batch(
         scenario, seed=seeds, municipalities=municipalities, neighbours=neighbours
     )
     model.run()
-    tables = [
-        model.timeseries(),
-        model.municipality_outcomes(),
-        model.groups(),
-        model.state_money(),
-        model.money_received(),
-    ]
-    for table in tables:
+    tables = build_tables(model)
+    for table in tables.values():
         table["replication"] += first_replication
-    return (*tables, time.perf_counter() - started)
+    return tables, time.perf_counter() - started
 
 
 def batches(replications: int, batch_size: int) -> list[tuple[int, int]]:
@@ -126,16 +126,15 @@ def run_scenario(
 
 def combine(scenario: Scenario, seed: int, seeds: list[int], parts: list[Any]) -> RunResults:
     """One RunResults from the batches' ``run_batch`` outputs, in replication order."""
-    timeseries, municipalities, groups, money, received, seconds = zip(*parts, strict=True)
+    tables, seconds = zip(*parts, strict=True)
     return RunResults(
         scenario=scenario,
         seed=seed,
         seeds=seeds,
-        timeseries=pd.concat(timeseries, ignore_index=True),
-        municipalities=pd.concat(municipalities, ignore_index=True),
-        groups=pd.concat(groups, ignore_index=True),
-        state_money=pd.concat(money, ignore_index=True),
-        money_received=pd.concat(received, ignore_index=True),
+        tables={
+            name: pd.concat([batch[name] for batch in tables], ignore_index=True)
+            for name in TABLE_NAMES
+        },
         seconds=list(seconds),
     )
 
@@ -145,11 +144,8 @@ def write_run(
 ) -> None:
     """Write the run's tables and manifest into ``out`` (created if missing)."""
     out.mkdir(parents=True, exist_ok=True)
-    write_parquet(results.timeseries, out / "timeseries.parquet")
-    write_parquet(results.municipalities, out / "municipalities.parquet")
-    write_parquet(results.groups, out / "groups.parquet")
-    write_parquet(results.state_money, out / "state_money.parquet")
-    write_parquet(results.money_received, out / "money_received.parquet")
+    for table in OUTPUT_TABLES:
+        write_parquet(results.tables[table.name], out / table.file)
     manifest = {
         "kind": "run",
         "scenario_file": scenario_file,
@@ -164,13 +160,7 @@ def write_run(
             "finished": now(),
             "seconds_per_batch": [round(s, 4) for s in results.seconds],
         },
-        "tables": {
-            "timeseries.parquet": "one row per replication, month and innovation",
-            "municipalities.parquet": "one row per replication, innovation and municipality",
-            "groups.parquet": "adoption share per replication, month, innovation, size class or county",
-            "state_money.parquet": "the state's policy money per replication and month",
-            "money_received.parquet": "policy money each municipality received per replication",
-        },
+        "tables": {table.file: table.rows for table in OUTPUT_TABLES},
     }
     write_json(manifest, out / "manifest.json")
 

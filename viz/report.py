@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from experiments.summary import adoption_milestones
+from model.outputs import read_tables
 from model.params import PARAMETERS
 from model.reference import load_municipalities
 from viz.adoption import adoption_over_time
@@ -109,15 +110,6 @@ def folder_kind(folder: Path) -> str:
 
 def _manifest(folder: Path) -> dict[str, Any]:
     return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-
-
-def _run_tables(folder: Path) -> dict[str, pd.DataFrame]:
-    names = ["timeseries", "municipalities", "groups", "state_money", "money_received"]
-    return {
-        name: pd.read_parquet(folder / f"{name}.parquet")
-        for name in names
-        if (folder / f"{name}.parquet").exists()  # runs written before money_received
-    }
 
 
 def changed_parameters(scenario: dict[str, Any], lang: str) -> pd.DataFrame:
@@ -228,7 +220,7 @@ def _run_figures(tables: dict[str, pd.DataFrame], months: int, lang: str) -> lis
 
 def _sections_run(folder: Path, lang: str) -> tuple[str, list[str], str, list[go.Figure], str]:
     manifest = _manifest(folder)
-    tables = _run_tables(folder)
+    tables = read_tables(folder)
     scenario = manifest["scenario"]
     findings = milestone_findings(adoption_milestones(tables["timeseries"]), lang)
     figures = _run_figures(tables, scenario["run"]["months"], lang)
@@ -239,7 +231,7 @@ def _sections_compare(folder: Path, lang: str) -> tuple[str, list[str], str, lis
     effects = pd.read_csv(folder / "effects.csv")
     a, b = _manifest(folder / "a"), _manifest(folder / "b")
     name_a, name_b = a["scenario"]["name"], b["scenario"]["name"]
-    tables_a, tables_b = _run_tables(folder / "a"), _run_tables(folder / "b")
+    tables_a, tables_b = read_tables(folder / "a"), read_tables(folder / "b")
     findings = effect_findings(effects, name_a, name_b, lang)
     assumptions = _assumptions(a["scenario"], lang, f"A: {name_a}") + _assumptions(
         b["scenario"], lang, f"B: {name_b}"

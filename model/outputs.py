@@ -1,0 +1,181 @@
+"""The tables a run writes, declared once: name, what a row is, how it is built, and what
+every column means (with its unit).
+
+The run writer, the result loaders, the report and README's table of outputs are all
+derived from ``OUTPUT_TABLES``; ``tests/test_outputs.py`` checks that every table's
+columns are exactly the documented ones and that README's table is current
+(``python -m model.outputs`` rewrites it). A new table is one entry here plus the code
+that builds it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from model.stages import STAGE_NAMES
+
+if TYPE_CHECKING:
+    from model.model import DiffusionModel
+
+README_FILE = Path(__file__).resolve().parents[1] / "README.md"
+KEYS = {
+    "replication": "replication number (0, 1, ...) within the run",
+    "month": "month of the run (1 = the first)",
+    "innovation": "the innovation's name",
+    "kommunkod": "the municipality's four-digit code",
+}
+STAGE_MEANINGS = {
+    "unaware": "municipalities that have not heard of the innovation",
+    "aware": "aware, not (yet) decided",
+    "decided": "decided to trial: procurement running, or done with no supplier yet",
+    "trialling": "running a trial",
+    "adopted": "using the innovation",
+    "discontinued": "stopped: failed trial, gave up waiting, abandoned or stranded",
+}
+
+
+@dataclass(frozen=True)
+class OutputTable:
+    name: str  # file <name>.parquet, ``RunResults.<name>``
+    rows: str  # what one row is
+    build: Callable[[DiffusionModel], pd.DataFrame]
+    columns: tuple[tuple[str, str], ...]  # (column, meaning with unit), in table order
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.parquet"
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.columns)
+
+
+def _keys(*names: str) -> tuple[tuple[str, str], ...]:
+    return tuple((name, KEYS[name]) for name in names)
+
+
+OUTPUT_TABLES: tuple[OutputTable, ...] = (
+    OutputTable(
+        name="timeseries",
+        rows="one row per replication, month and innovation",
+        build=lambda model: model.timeseries(),
+        columns=(
+            *_keys("replication", "month", "innovation"),
+            *((stage, f"{STAGE_MEANINGS[stage]} (count)") for stage in STAGE_NAMES),
+            ("adoption_share", "adopted / municipalities in the run (0-1)"),
+            ("ever_adopted_share", "adopted at some point so far / municipalities (0-1)"),
+            ("trials_started", "trials started this month (count)"),
+            ("trials_failed", "trials that ended below break-even this month (count)"),
+            ("value_msek", "adopters' benefit minus running cost this month (MSEK)"),
+            ("municipal_spending_msek", "municipalities' trials, procurements, running (MSEK)"),
+            ("state_spending_msek", "trial grants and risk refunds this month (MSEK)"),
+            ("risk_refunds_msek", "state refunds of failed product trials (MSEK)"),
+            ("fou_supported_trials", "trials started with FoU support this month (count)"),
+            ("suppliers_active", "suppliers of the product (count; 0 for methods)"),
+            ("mean_price", "customer-weighted price (SEK per inhabitant per year)"),
+            ("market_concentration", "Herfindahl index of customers (0-1)"),
+            ("waiting_to_start", "procurement done, no supplier or budget yet (count)"),
+            ("fou_capacity_used", "share of this year's FoU support capacity used (0-1)"),
+            ("barrier_in_force", "share of municipalities where a legal barrier holds (0-1)"),
+        ),
+    ),
+    OutputTable(
+        name="municipalities",
+        rows="one row per replication, innovation and municipality",
+        build=lambda model: model.municipality_outcomes(),
+        columns=(
+            *_keys("replication", "innovation", "kommunkod"),
+            ("adopted_month", "month of first adoption (null if never)"),
+            ("final_stage", "stage at the end of the run"),
+        ),
+    ),
+    OutputTable(
+        name="groups",
+        rows="one row per replication, month, innovation and size class or county",
+        build=lambda model: model.groups(),
+        columns=(
+            *_keys("replication", "month", "innovation"),
+            ("group_type", "size_class or county"),
+            ("group", "the size class (inhabitants) or county code"),
+            ("adoption_share", "adopted / municipalities in the group (0-1)"),
+        ),
+    ),
+    OutputTable(
+        name="state_money",
+        rows="one row per replication and month: the state's policy money",
+        build=lambda model: model.state_money(),
+        columns=(
+            *_keys("replication", "month"),
+            ("budget_msek", "lever budgets given this month (MSEK)"),
+            ("granted_msek", "trial grants paid (MSEK)"),
+            ("administered_msek", "spent on capacity, FoU, centre, administration (MSEK)"),
+            ("unspent_msek", "returned unused (MSEK)"),
+            ("risk_refunds_msek", "risk sharing, outside any budget (MSEK)"),
+            ("grant_pot_msek", "grant money given but not yet paid, at month end (MSEK)"),
+        ),
+    ),
+    OutputTable(
+        name="money_received",
+        rows="one row per replication and municipality: policy money it received",
+        build=lambda model: model.money_received(),
+        columns=(
+            *_keys("replication", "kommunkod"),
+            ("grants_msek", "trial grants over the run (MSEK)"),
+            ("capacity_msek", "capacity building: innovation leads, process support (MSEK)"),
+            ("refunds_msek", "risk-sharing refunds of failed trials (MSEK)"),
+        ),
+    ),
+)
+TABLE_NAMES: tuple[str, ...] = tuple(table.name for table in OUTPUT_TABLES)
+
+
+def build_tables(model: DiffusionModel) -> dict[str, pd.DataFrame]:
+    """Every output table of a model that has run, by name."""
+    return {table.name: table.build(model) for table in OUTPUT_TABLES}
+
+
+def read_tables(folder: Path) -> dict[str, pd.DataFrame]:
+    """The output tables found in a run folder (older runs may lack newer tables)."""
+    return {
+        table.name: pd.read_parquet(folder / table.file)
+        for table in OUTPUT_TABLES
+        if (folder / table.file).exists()
+    }
+
+
+def readme_table() -> str:
+    """README's table of the files a run writes."""
+    lines = ["| file | one row per | columns |", "|---|---|---|"]
+    for table in OUTPUT_TABLES:
+        keys = [c for c in table.column_names if c in KEYS]
+        described = "; ".join(
+            f"`{name}`: {meaning}" for name, meaning in table.columns if name not in KEYS
+        )
+        lines.append(
+            f"| `{table.file}` | {table.rows.removeprefix('one row per ')} (keys "
+            f"{', '.join(f'`{k}`' for k in keys)}) | {described} |"
+        )
+    lines.append(
+        "| `manifest.json` | | the scenario as resolved, seeds, package versions, git commit, "
+        "run times |"
+    )
+    return "\n".join(lines)
+
+
+def replace_readme_table(text: str) -> str:
+    start, end = "<!-- outputs:start -->", "<!-- outputs:end -->"
+    pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
+    if not pattern.search(text):
+        raise ValueError(f"{README_FILE}: markers for the output table not found")
+    return pattern.sub(lambda _: f"{start}\n{readme_table()}\n{end}", text)
+
+
+if __name__ == "__main__":
+    README_FILE.write_text(replace_readme_table(README_FILE.read_text(encoding="utf-8")))
+    print(f"updated the output table in {README_FILE}")
