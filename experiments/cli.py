@@ -307,21 +307,19 @@ def _story(args: argparse.Namespace) -> None:
 
 
 def _params(args: argparse.Namespace) -> None:
-    from model.params import register_table
+    from model.params import PARAMETERS, range_text, shown_default
 
-    table = register_table()
-    if args.section:
-        sections = table["parameter"].str.split(".").str[0]
-        if args.section not in set(sections):
-            raise UserError(
-                f"unknown section {args.section!r}; choose from {', '.join(dict.fromkeys(sections))}"
-            )
-        table = table[sections == args.section]
-    for row in table.itertuples():
-        plausible = f"  plausible {row._4}" if row._4 else ""
-        print(f"{row.parameter}  [{row.unit}]  default {row.default}{plausible}")
-        print(f"    {row.meaning}")
-        print(f"    source: {row.source}")
+    sections = list(dict.fromkeys(p.section for p in PARAMETERS))
+    if args.section and args.section not in sections:
+        raise UserError(f"unknown section {args.section!r}; choose from {', '.join(sections)}")
+    for p in PARAMETERS:
+        if args.section and p.section != args.section:
+            continue
+        label = "" if p.choices else "plausible "
+        ranges = f"  {label}{range_text(p)}" if range_text(p) else ""
+        print(f"{p.name}  [{p.unit}]  default {shown_default(p)}{ranges}")
+        print(f"    {p.description}")
+        print(f"    source: {p.source}")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from model.params import PARAMETERS
+from model.params import PARAMETERS, range_text, shown_default
 
 ODD_FILE = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
 
@@ -28,9 +28,8 @@ def parameter_table() -> str:
         "|---|---|---|---|---|---|",
     ]
     for p in PARAMETERS:
-        plausible = "" if p.plausible is None else f"{p.plausible[0]:g} to {p.plausible[1]:g}"
         lines.append(
-            f"| `{p.name}` | {_cell(p.unit)} | {_cell(p.default)} | {plausible} | "
+            f"| `{p.name}` | {_cell(p.unit)} | {_cell(shown_default(p))} | {range_text(p)} | "
             f"{_cell(p.source)} | {_cell(p.description)} |"
         )
     return "\n".join(lines)

@@ -1,14 +1,20 @@
 """The parameter register: every model parameter with unit, default, ranges and source.
 
-The scenario schema (``model.scenario``) takes its defaults and allowed ranges from here,
-``spridning params`` prints it and ``docs/ODD.md`` embeds it, so the three cannot drift.
-``allowed`` is what a scenario file may set (checked at load time); ``plausible`` is the
-range an analyst should believe and that sweeps use by default.
+Numbers, on/off switches, choices (``choices``: a targeting rule, a repeal rule) and code
+lists (a trial zone) alike, with the rules that tie several of them together (``RULES``).
+Everything that names, checks or shows a parameter is derived from here: the scenario
+schema (``model.scenario``), the experiment files' parameter names, the explorer's form
+(the parameters with an ``explorer`` control), the report's assumptions table,
+``spridning params`` and docs/ODD.md's table. ``allowed`` is what a scenario file may
+set (checked at load time); ``plausible`` is the range an analyst should believe and that
+sweeps use by default. A parameter's one spelling is its register name.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -17,14 +23,25 @@ ASSUMPTION = "assumption"
 
 
 @dataclass(frozen=True)
+class Explorer:
+    """How the explorer's form shows a parameter: a slider over the allowed range, or a
+    typed number with this step (switches, choices and zones have their own controls)."""
+
+    slider: bool = False
+    step: float | None = None
+
+
+@dataclass(frozen=True)
 class Parameter:
     name: str  # dotted: "<section>.<field>"
     unit: str
-    default: float | int | bool
+    default: float | int | bool | str | tuple[str, ...] | None  # None: must be given
     plausible: tuple[float, float] | None
     allowed: tuple[float | None, float | None] | None
     source: str
     description: str
+    choices: tuple[str, ...] | None = None  # a categorical parameter's values
+    explorer: Explorer | None = None  # shown in the explorer's form, and how
 
     @property
     def section(self) -> str:
@@ -34,9 +51,59 @@ class Parameter:
     def field(self) -> str:
         return self.name.split(".", 1)[1]
 
+    @property
+    def kind(self) -> str:
+        """switch, int, float, choice or codes (a list of municipality or county codes)."""
+        if self.choices is not None:
+            return "choice"
+        if isinstance(self.default, bool):
+            return "switch"
+        if isinstance(self.default, tuple):
+            return "codes"
+        return "int" if isinstance(self.default, int) else "float"
 
-def _p(name, unit, default, plausible, allowed, source, description) -> Parameter:
-    return Parameter(name, unit, default, plausible, allowed, source, description)
+
+def _p(
+    name,
+    unit,
+    default,
+    plausible,
+    allowed,
+    source,
+    description,
+    explorer: Explorer | None = None,
+) -> Parameter:
+    return Parameter(
+        name, unit, default, plausible, allowed, source, description, explorer=explorer
+    )
+
+
+def _choice(
+    name: str,
+    choices: tuple[str, ...],
+    default: str | None,
+    source: str,
+    description: str,
+    explorer: bool = False,
+) -> Parameter:
+    return Parameter(
+        name,
+        "choice",
+        default,
+        None,
+        None,
+        source,
+        description,
+        choices=choices,
+        explorer=Explorer() if explorer else None,
+    )
+
+
+SHOWN = Explorer()
+TARGETING = ("all", "low_capacity", "small", "central")
+TARGETING_SOURCE = (
+    "design brief section 4; 'central' seeds the leaders, as in the policy-diffusion literature"
+)
 
 
 def _switch(name: str, description: str) -> Parameter:
@@ -128,39 +195,45 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("fou.support_noise_reduction", "share of noise", 0.4, (0.0, 0.8), UNIT, ASSUMPTION, "method support: how much of a trial's noise it removes"),
     _p("fou.support_success_bonus", "x realised result", 0.05, (0.0, 0.2), (0.0, 2.0), ASSUMPTION, "method support: better implementation raises the realised result"),
     # --- programme (policy lever: the state innovation programme) ------------------------
-    _p("programme.enabled", "on/off", False, None, None, "design brief section 4", "run the innovation programme"),
-    _p("programme.annual_budget_msek", "MSEK per year", 200.0, (100.0, 400.0), (0.0, 5000.0), "design brief: 200 MSEK a year for five years (SKL 2015 position paper)", "state money for the programme each year"),
-    _p("programme.years", "years", 5, (3, 10), (1, 30), "design brief: a five-year programme", "how long the programme runs"),
-    _p("programme.start_month", "month of the run", 13, (1, 60), (1, 1200), ASSUMPTION, "month the programme starts"),
-    _p("programme.share_grants", "share of budget", 0.5, (0.2, 0.8), UNIT, ASSUMPTION, "allocation to co-funded trial grants"),
-    _p("programme.share_capacity", "share of budget", 0.3, (0.1, 0.6), UNIT, ASSUMPTION, "allocation to capacity building: innovation leads and idea management in municipalities"),
-    _p("programme.share_fou", "share of budget", 0.1, (0.0, 0.3), UNIT, ASSUMPTION, "allocation to FoU environments and test beds (more supported trials)"),
-    _p("programme.share_centre", "share of budget", 0.05, (0.0, 0.2), UNIT, ASSUMPTION, "allocation to a national competence centre (awareness)"),
-    _p("programme.share_administration", "share of budget", 0.05, (0.02, 0.1), UNIT, ASSUMPTION, "running the programme; the five shares must sum to 1"),
-    _p("programme.grant_share_of_trial", "share of trial cost", 0.5, (0.3, 0.5), UNIT, "SOU 2003:90 proposed co-funding where the municipality pays at least half", "share of a trial's cost a grant pays"),
+    _p("programme.enabled", "on/off", False, None, None, "design brief section 4", "run the innovation programme", SHOWN),
+    _p("programme.annual_budget_msek", "MSEK per year", 200.0, (100.0, 400.0), (0.0, 5000.0), "design brief: 200 MSEK a year for five years (SKL 2015 position paper)", "state money for the programme each year", Explorer(step=10)),
+    _p("programme.years", "years", 5, (3, 10), (1, 30), "design brief: a five-year programme", "how long the programme runs", SHOWN),
+    _p("programme.start_month", "month of the run", 13, (1, 60), (1, 1200), ASSUMPTION, "month the programme starts", SHOWN),
+    _p("programme.share_grants", "share of budget", 0.5, (0.2, 0.8), UNIT, ASSUMPTION, "allocation to co-funded trial grants", SHOWN),
+    _p("programme.share_capacity", "share of budget", 0.3, (0.1, 0.6), UNIT, ASSUMPTION, "allocation to capacity building: innovation leads and idea management in municipalities", SHOWN),
+    _p("programme.share_fou", "share of budget", 0.1, (0.0, 0.3), UNIT, ASSUMPTION, "allocation to FoU environments and test beds (more supported trials)", SHOWN),
+    _p("programme.share_centre", "share of budget", 0.05, (0.0, 0.2), UNIT, ASSUMPTION, "allocation to a national competence centre (awareness)", SHOWN),
+    _p("programme.share_administration", "share of budget", 0.05, (0.02, 0.1), UNIT, ASSUMPTION, "running the programme; the five shares must sum to 1", SHOWN),
+    _choice("programme.targeting", TARGETING, "all", TARGETING_SOURCE, "who gets grants and capacity first: all (random order), low_capacity, small, central", explorer=True),
+    _p("programme.grant_share_of_trial", "share of trial cost", 0.5, (0.3, 0.5), UNIT, "SOU 2003:90 proposed co-funding where the municipality pays at least half", "share of a trial's cost a grant pays", Explorer(slider=True, step=0.05)),
     _p("programme.target_share", "share of municipalities", 0.5, (0.25, 0.75), (0.01, 1.0), ASSUMPTION, "share eligible for grants, and first in line for capacity, under a targeting rule other than 'all'"),
     _p("programme.lead_cost_msek_year", "MSEK per municipality-year", 0.8, (0.5, 1.2), (0.01, 100.0), "assumption: about one full-time innovation lead with overheads", "cost of capacity building in one municipality for a year"),
     _p("programme.capacity_retention", "probability", 0.5, (0.2, 0.8), UNIT, ASSUMPTION, "chance a municipality keeps the capacity it built once funding ends"),
     _p("programme.fou_cost_per_trial_msek", "MSEK per supported trial", 0.25, (0.1, 0.5), (0.01, 100.0), ASSUMPTION, "FoU and test-bed money needed to support one more trial"),
     _p("programme.centre_boost_per_100msek", "per month per 100 MSEK a year", 0.004, (0.001, 0.01), NONNEG, ASSUMPTION, "extra external awareness hazard a competence centre gives"),
     # --- trial legislation (policy lever: försökslagstiftning) ----------------------------
-    _p("trial_legislation.enabled", "on/off", False, None, None, "design brief section 4", "suspend legal barriers in trial zones"),
-    _p("trial_legislation.start_month", "month of the run", 13, (1, 60), (1, 1200), ASSUMPTION, "month the trial law takes effect"),
-    _p("trial_legislation.years", "years", 4, (3, 7), (1, 30), "precedent: the free-municipality trial ran 1984-1991 (frikommunlagen 1984:382)", "how long barriers stay suspended in the zones before the evaluation"),
+    _p("trial_legislation.enabled", "on/off", False, None, None, "design brief section 4", "suspend legal barriers in trial zones", SHOWN),
+    Parameter("trial_legislation.counties", "county codes or names", (), None, None, "design brief section 4: geographically limited trials", "the trial zone: counties (code or name)", explorer=SHOWN),
+    Parameter("trial_legislation.municipalities", "kommunkod", (), None, None, "design brief section 4: geographically limited trials", "the trial zone: municipalities (4-digit codes)"),
+    _p("trial_legislation.start_month", "month of the run", 13, (1, 60), (1, 1200), ASSUMPTION, "month the trial law takes effect", SHOWN),
+    _p("trial_legislation.years", "years", 4, (3, 7), (1, 30), "precedent: the free-municipality trial ran 1984-1991 (frikommunlagen 1984:382)", "how long barriers stay suspended in the zones before the evaluation", SHOWN),
+    _choice("trial_legislation.repeal_rule", ("results", "always", "never"), "results", ASSUMPTION, "at the evaluation: repeal nationally if the zones' results are good enough, always, or never"),
     _p("trial_legislation.min_trials", "finished trials", 5, (3, 15), (1, 10000), ASSUMPTION, "trials the zones must finish for the evaluation to judge (rule 'results')"),
     _p("trial_legislation.min_success_share", "share of finished trials", 0.6, (0.5, 0.8), UNIT, ASSUMPTION, "share of zone trials that must succeed for national repeal (rule 'results')"),
     # --- shared procurement (policy lever) ---------------------------------------------
-    _p("shared_procurement.enabled", "on/off", False, None, None, "design brief section 4", "municipalities procure products jointly"),
+    _p("shared_procurement.enabled", "on/off", False, None, None, "design brief section 4", "municipalities procure products jointly", SHOWN),
+    _choice("shared_procurement.consortia", ("county", "national"), "county", "assumption; Adda is a national purchasing body, regional consortia exist too", "one consortium per county, or one national purchasing body", explorer=True),
     _p("shared_procurement.start_month", "month of the run", 13, (1, 60), (1, 1200), ASSUMPTION, "month the consortia start"),
     _p("shared_procurement.participation", "share of municipalities", 0.7, (0.4, 0.9), UNIT, "assumption; Adda, SKR's central purchasing body, serves over 950 public entities", "chance a municipality joins its consortium"),
     _p("shared_procurement.lead_factor", "x individual lead time", 0.5, (0.3, 0.8), (0.0, 2.0), "assumption; Demand Acceleration: a small joint first purchase, then use by many", "procurement lead time of a member relative to procuring alone"),
     _p("shared_procurement.cost_factor", "x individual cost", 0.3, (0.1, 0.6), (0.0, 2.0), ASSUMPTION, "procurement cost of a member relative to procuring alone"),
     _p("shared_procurement.volume_factor", "deployments per deployment", 2.0, (1.0, 4.0), (1.0, 20.0), ASSUMPTION, "pooled volume: a member's deployment counts this many times on the supplier's experience curve"),
-    _p("shared_procurement.risk_share", "share of failed trial cost", 0.0, (0.0, 0.5), UNIT, "design brief: optional state risk sharing for failed trials", "share of a failed product trial's own cost the state refunds to members; also lowers members' risk penalty in proportion"),
+    _p("shared_procurement.risk_share", "share of failed trial cost", 0.0, (0.0, 0.5), UNIT, "design brief: optional state risk sharing for failed trials", "share of a failed product trial's own cost the state refunds to members; also lowers members' risk penalty in proportion", Explorer(slider=True, step=0.05)),
     # --- process fund (policy lever: Danish-style one-off fund) --------------------------
-    _p("process_fund.enabled", "on/off", False, None, None, "design brief section 4 (Danish 2007 reform)", "a one-off fund for process and consultancy support"),
-    _p("process_fund.total_msek", "MSEK", 400.0, (200.0, 600.0), (0.0, 10000.0), "design brief: a one-off 400 MSEK fund, as accompanied Denmark's 2007 reform (SKL study trip 2014)", "the fund's total"),
-    _p("process_fund.years", "years", 2, (1, 4), (1, 20), ASSUMPTION, "years over which the fund is spent"),
+    _p("process_fund.enabled", "on/off", False, None, None, "design brief section 4 (Danish 2007 reform)", "a one-off fund for process and consultancy support", SHOWN),
+    _choice("process_fund.targeting", TARGETING, "all", TARGETING_SOURCE, "who gets process support first: all (random order), low_capacity, small, central"),
+    _p("process_fund.total_msek", "MSEK", 400.0, (200.0, 600.0), (0.0, 10000.0), "design brief: a one-off 400 MSEK fund, as accompanied Denmark's 2007 reform (SKL study trip 2014)", "the fund's total", Explorer(step=50)),
+    _p("process_fund.years", "years", 2, (1, 4), (1, 20), ASSUMPTION, "years over which the fund is spent", SHOWN),
     _p("process_fund.start_month", "month of the run", 13, (1, 60), (1, 1200), ASSUMPTION, "month the fund opens"),
     _p("process_fund.capacity_retention", "probability", 0.5, (0.2, 0.8), UNIT, ASSUMPTION, "chance a municipality keeps the capacity the fund built once it ends"),
     _p("process_fund.support_cost_msek_year", "MSEK per municipality-year", 0.8, (0.5, 1.2), (0.01, 100.0), ASSUMPTION, "process and consultancy support for one municipality for a year"),
@@ -180,6 +253,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     _switch("mechanisms.fou_support", "FoU environments support members' trials within capacity"),
     _switch("mechanisms.abandonment", "adopters may discontinue later"),
     # --- innovation ----------------------------------------------------------------------
+    _choice("innovation.kind", ("product", "method"), None, "design brief section 3: products need a supplier, methods spread through FoU", "a product (bought from a supplier) or a method (a way of working)"),
+    Parameter("innovation.legal_barrier", "on/off", False, None, None, "design brief section 4", "a legal barrier blocks trials until lifted (trial legislation)"),
+    Parameter("innovation.small_firm_supplier", "on/off", False, None, None, "design brief section 3: small innovative firms", "the product's first suppliers are small firms"),
     _p("innovation.external_rate", "per month", 0.004, (0.001, 0.02), UNIT, ASSUMPTION, "awareness hazard from external channels for a municipality without scanning"),
     _p("innovation.benefit_sek_per_capita_year", "SEK per inhabitant per year", 130.0, (20.0, 1000.0), NONNEG, ASSUMPTION, "gross benefit when adopted, at fit 1"),
     _p("innovation.cost_sek_per_capita_year", "SEK per inhabitant per year", 100.0, (10.0, 800.0), (0.01, None), ASSUMPTION, "running cost when adopted (the supplier's list price for products)"),
@@ -192,22 +268,93 @@ PARAMETERS: tuple[Parameter, ...] = (
 # fmt: on
 
 REGISTER: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
+ALLOCATION = tuple(p.name for p in PARAMETERS if p.name.startswith("programme.share_"))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A condition on several parameters of one section: ``problem`` takes their values
+    (by register name) and returns the values its message needs when the rule is broken,
+    None when it holds. ``message`` is the English text; the explorer words it in its
+    page's language from the catalogue entry ``rule.<name>``."""
+
+    name: str
+    section: str
+    fields: tuple[str, ...]
+    problem: Callable[[Mapping[str, Any]], dict[str, Any] | None]
+    message: str
+
+    def check(self, values: Mapping[str, Any]) -> str | None:
+        """The English message when ``values`` break the rule, else None."""
+        found = self.problem(values)
+        return None if found is None else self.message.format(**found)
+
+
+def _shares_problem(values: Mapping[str, Any]) -> dict[str, Any] | None:
+    total = sum(values[name] for name in ALLOCATION)
+    if abs(total - 1.0) <= 1e-6:
+        return None
+    return {"fields": ", ".join(name.split(".", 1)[1] for name in ALLOCATION), "total": total}
+
+
+def _zone_problem(values: Mapping[str, Any]) -> dict[str, Any] | None:
+    enabled = values["trial_legislation.enabled"]
+    zone = values["trial_legislation.counties"] or values["trial_legislation.municipalities"]
+    return {} if enabled and not zone else None
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "shares_sum",
+        "programme",
+        ALLOCATION,
+        _shares_problem,
+        "the allocation shares ({fields}) must sum to 1, they sum to {total:g}",
+    ),
+    Rule(
+        "zone_needed",
+        "trial_legislation",
+        (
+            "trial_legislation.enabled",
+            "trial_legislation.counties",
+            "trial_legislation.municipalities",
+        ),
+        _zone_problem,
+        "an enabled trial law needs a zone: counties and/or municipalities",
+    ),
+)
+
+
+def shown_default(parameter: Parameter) -> str:
+    """The default as a table shows it."""
+    if parameter.default is None:
+        return "(required)"
+    if isinstance(parameter.default, tuple):
+        return "(none)"
+    return str(parameter.default)
+
+
+def range_text(parameter: Parameter) -> str:
+    """The plausible range, or the choices of a categorical parameter."""
+    if parameter.choices:
+        return "one of " + ", ".join(parameter.choices)
+    if parameter.plausible is None:
+        return ""
+    return f"{parameter.plausible[0]:g} to {parameter.plausible[1]:g}"
 
 
 def register_table() -> pd.DataFrame:
     """The register as a table, for printing and for the ODD document."""
-    rows = []
-    for p in PARAMETERS:
-        rows.append(
+    return pd.DataFrame(
+        [
             {
                 "parameter": p.name,
                 "unit": p.unit,
-                "default": p.default,
-                "plausible range": ""
-                if p.plausible is None
-                else f"{p.plausible[0]:g} to {p.plausible[1]:g}",
+                "default": shown_default(p),
+                "plausible range": range_text(p),
                 "source": p.source,
                 "meaning": p.description,
             }
-        )
-    return pd.DataFrame(rows)
+            for p in PARAMETERS
+        ]
+    )
