@@ -188,33 +188,39 @@ def _calibrate(args: argparse.Namespace) -> None:
     with engine(args.workers, args.scheduler) as chosen:
         print(f"Calibrating {target.name} into {out} on {chosen.description}", file=sys.stderr)
         summary = calibrate(calibration, out, chosen.executor, chosen.slots, chosen.description)
-    print(
+    print(calibration_text(summary, observations=len(target.observations)))
+    print(f"Wrote posterior, correlations, fit, curve, points (.csv) and calibration.json to {out}")
+
+
+def calibration_text(summary: dict, observations: int) -> str:
+    """What a calibration found, as the terminal shows it."""
+    lines = [
         f"{summary['points']} points x {summary['replications']} replications; accepted "
         f"{summary['accepted']} (distance <= {summary['epsilon']:.2f}, best {summary['best_distance']:.2f})"
-    )
+    ]
     for row in summary["posterior"]:
         flag = "" if row["identified"] else "  (weakly identified)"
-        print(
+        lines.append(
             f"  {row['parameter']:<48} median {row['median']:.4g}  90 % [{row['q05']:.4g}, "
             f"{row['q95']:.4g}]  of prior [{row['prior_low']:.4g}, {row['prior_high']:.4g}]{flag}"
         )
     for pair in summary["trade_offs"]:
-        print(
+        lines.append(
             f"  trade-off: {pair['parameter_1']} ~ {pair['parameter_2']} "
             f"(Spearman {pair['spearman']:+.2f})"
         )
-    print(
+    lines.append(
         f"Fit: RMSE {summary['fit_rmse']:.1f} municipalities; "
-        f"{summary['observations_inside_band']} of {len(target.observations)} observations "
+        f"{summary['observations_inside_band']} of {observations} observations "
         "inside the 5-95 % band"
     )
     if summary["out_of_sample"]:
         held = summary["out_of_sample"]
-        print(
+        lines.append(
             f"Out of sample ({held['n']} later observations): RMSE {held['rmse']:.1f}, "
             f"{held['inside_band']} inside the band"
         )
-    print(f"Wrote posterior, correlations, fit, curve, points (.csv) and calibration.json to {out}")
+    return "\n".join(lines)
 
 
 def _validate(args: argparse.Namespace) -> None:
@@ -322,16 +328,7 @@ def _params(args: argparse.Namespace) -> None:
         print(f"    source: {p.source}")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="spridning",
-        description=(
-            "Agent-based simulation of how public-sector innovations spread across "
-            "Sweden's 290 municipalities, and how state policy changes that spread."
-        ),
-    )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
+def _add_municipalities(commands: argparse._SubParsersAction) -> None:
     municipalities = commands.add_parser(
         "municipalities", help="summarise the reference table of municipalities and neighbours"
     )
@@ -340,6 +337,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     municipalities.set_defaults(handler=_municipalities)
 
+
+def _add_run(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser("run", help="run a scenario with replications and write its results")
     run.add_argument("scenario", help="a scenario file, or a name from scenarios/ (e.g. baseline)")
     run.add_argument("--replications", "-n", type=_positive_int, default=10, help="default 10")
@@ -353,6 +352,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=_run)
 
+
+def _add_compare(commands: argparse._SubParsersAction) -> None:
     compare = commands.add_parser(
         "compare", help="run two scenarios with common random numbers and write effects.csv"
     )
@@ -367,6 +368,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     compare.set_defaults(handler=_compare)
 
+
+def _add_sweep(commands: argparse._SubParsersAction) -> None:
     sweep = commands.add_parser(
         "sweep", help="run an experiment's design with replications (resumable) into a folder"
     )
@@ -390,12 +393,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sweep.set_defaults(handler=_sweep)
 
+
+def _add_analyse(commands: argparse._SubParsersAction) -> None:
     analysis = commands.add_parser(
         "analyse", help="Sobol / Morris indices, response tables and PRIM boxes of a sweep"
     )
     analysis.add_argument("folder", type=Path, help="a sweep's result folder")
     analysis.set_defaults(handler=_analyse)
 
+
+def _add_calibrate(commands: argparse._SubParsersAction) -> None:
     calibration = commands.add_parser(
         "calibrate", help="fit parameters to an observed adoption series (ABC, resumable)"
     )
@@ -430,6 +437,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     calibration.set_defaults(handler=_calibrate)
 
+
+def _add_validate(commands: argparse._SubParsersAction) -> None:
     validation = commands.add_parser(
         "validate", help="docking, patterns, calibrations and out-of-sample check, as a report"
     )
@@ -448,6 +457,8 @@ def build_parser() -> argparse.ArgumentParser:
     validation.add_argument("--scheduler", help="a Dask scheduler address instead")
     validation.set_defaults(handler=_validate)
 
+
+def _add_report(commands: argparse._SubParsersAction) -> None:
     report = commands.add_parser(
         "report", help="one self-contained HTML report of a run, comparison or sweep folder"
     )
@@ -458,6 +469,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--lang", choices=("sv", "en"), default="sv", help="default sv")
     report.set_defaults(handler=_report)
 
+
+def _add_explore(commands: argparse._SubParsersAction) -> None:
     explore = commands.add_parser("explore", help="the interactive explorer (a Dash app)")
     explore.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (this machine)")
     explore.add_argument("--port", type=_whole_number(1), default=8050, help="default 8050")
@@ -468,6 +481,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explore.set_defaults(handler=_explore)
 
+
+def _add_story(commands: argparse._SubParsersAction) -> None:
     story = commands.add_parser(
         "story", help="one municipality's path through the stages in one replication"
     )
@@ -482,9 +497,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     story.set_defaults(handler=_story)
 
+
+def _add_params(commands: argparse._SubParsersAction) -> None:
     params = commands.add_parser("params", help="print the parameter register")
     params.add_argument("--section", help="only one section, e.g. awareness")
     params.set_defaults(handler=_params)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="spridning",
+        description=(
+            "Agent-based simulation of how public-sector innovations spread across "
+            "Sweden's 290 municipalities, and how state policy changes that spread."
+        ),
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for add in (
+        _add_municipalities,
+        _add_run,
+        _add_compare,
+        _add_sweep,
+        _add_analyse,
+        _add_calibrate,
+        _add_validate,
+        _add_report,
+        _add_explore,
+        _add_story,
+        _add_params,
+    ):
+        add(commands)
     return parser
 
 
@@ -494,6 +536,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], None] = args.handler
     try:
         handler(args)
+    except BrokenPipeError:  # the reader (e.g. `head`) stopped reading: not an error
+        sys.stderr.close()
+        return 0
     except (
         UserError,
         ReferenceDataError,
