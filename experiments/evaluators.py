@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from experiments.compare import per_replication
+from experiments.metrics import per_replication
 from experiments.run import DEFAULT_BATCH, batches, combine, run_batch
 from model.scenario import Scenario
 
