@@ -214,6 +214,13 @@ def test_every_form_label_is_keyed_by_register_name_in_both_languages() -> None:
             assert f"{field.name}.{choice}" in SV
 
 
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_page_is_built_in_its_language(lang: str) -> None:
+    page = str(create_app(lang=lang).layout())
+    words = {"sv": SV, "en": EN}[lang]
+    assert words["page_title"] in page and words["programme.annual_budget_msek"] in page
+
+
 # --- runs, cache and figures -----------------------------------------------------------
 
 

@@ -127,6 +127,17 @@ def test_every_declared_metric_is_named_in_both_languages() -> None:
         assert metric_label(metric.name, "sv") == metric.label.sv
 
 
+def test_every_text_the_code_asks_for_by_name_is_in_the_catalogue() -> None:
+    viz = Path(__file__).resolve().parents[1] / "viz"
+    asked = {
+        key
+        for path in viz.glob("*.py")
+        for key in re.findall(r"\btext\(\s*[\"']([\w.]+)[\"']", path.read_text())
+    }
+    assert len(asked) > 50  # the pattern finds the calls
+    assert sorted(asked - set(SV)) == []
+
+
 def test_no_language_branches_outside_the_catalogue() -> None:
     """Words live in viz/words.py; a module choosing words by ``lang`` bypasses it."""
     viz = Path(__file__).resolve().parents[1] / "viz"
@@ -138,7 +149,7 @@ def test_no_language_branches_outside_the_catalogue() -> None:
 
 
 def test_label_helpers() -> None:
-    assert text("year", "sv") == "År" and text("year", "en") == "Year"
+    assert text("x_years", "sv") == "År från start" and text("x_years", "en") == "Years from start"
     with pytest.raises(KeyError, match="no text 'no_such_label'"):
         text("no_such_label", "sv")
     assert text("effects_title", "en", a="x", b="y").startswith("Effect of y against x")

@@ -281,7 +281,10 @@ def create_app(
     boundaries = Path(boundaries) if boundaries is not None else None
     cache = RunCache()
     app = dash.Dash(
-        __name__, title=text("title", lang), update_title=None, suppress_callback_exceptions=True
+        __name__,
+        title=text("page_title", lang),
+        update_title=None,
+        suppress_callback_exceptions=True,
     )
     start = library_scenario(DEFAULT_SCENARIO)
     map_config = {**GRAPH_CONFIG, "topojsonURL": _register_topojson(app)}

@@ -359,8 +359,8 @@ def page(
     )
     return html.Div(
         [
-            html.H1(text("title", lang), style={"fontSize": "22px", "margin": "8px 0 2px"}),
-            html.P(text("subtitle", lang), style={"margin": "0 0 8px", "color": "#444"}),
+            html.H1(text("page_title", lang), style={"fontSize": "22px", "margin": "8px 0 2px"}),
+            html.P(text("page_subtitle", lang), style={"margin": "0 0 8px", "color": "#444"}),
             dcc.Tabs(
                 id="tabs",
                 value="run",

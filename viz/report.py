@@ -204,6 +204,35 @@ def _sections_compare(folder: Path, lang: str) -> tuple[str, list[str], str, lis
     return f"{name_b} / {name_a}", findings, assumptions, figures, _table(effects)
 
 
+def _sobol_finding(sobol: pd.DataFrame, outcome: str, lang: str) -> str | None:
+    """Which parameter explains most of an outcome's variation over all innovations."""
+    rows = sobol[(sobol["innovation"] == "all") & (sobol["outcome"] == outcome)]
+    if rows.empty:
+        return None
+    top = rows.sort_values("ST", ascending=False).iloc[0]
+    return text(
+        "report_sweep_finding",
+        lang,
+        parameter=top["parameter"],
+        outcome=outcome,
+        st=f"{top['ST']:.2f}",
+        conf=f"{top['ST_conf']:.2f}",
+    )
+
+
+def _discovery_finding(box: pd.DataFrame, below: float, lang: str) -> str:
+    """Where the effect vanishes: the PRIM box's limits, coverage and density."""
+    limits = "; ".join(f"{r.parameter} {r.low:.3g}–{r.high:.3g}" for r in box.itertuples())
+    return text(
+        "report_discovery",
+        lang,
+        below=below,
+        box=limits,
+        coverage=f"{box['coverage'].iloc[0]:.2f}",
+        density=f"{box['density'].iloc[0]:.2f}",
+    )
+
+
 def _sections_sweep(folder: Path, lang: str) -> tuple[str, list[str], str, list[go.Figure], str]:
     manifest = _manifest(folder)
     experiment = manifest["definition"]["experiment"]
@@ -217,21 +246,10 @@ def _sections_sweep(folder: Path, lang: str) -> tuple[str, list[str], str, list[
     if (analysis / "sobol.csv").exists():
         sobol = pd.read_csv(analysis / "sobol.csv")
         for outcome in outcomes:
-            rows = sobol[(sobol["innovation"] == "all") & (sobol["outcome"] == outcome)]
-            if rows.empty:
-                continue
-            top = rows.sort_values("ST", ascending=False).iloc[0]
-            findings.append(
-                text(
-                    "report_sweep_finding",
-                    lang,
-                    parameter=top["parameter"],
-                    outcome=outcome,
-                    st=f"{top['ST']:.2f}",
-                    conf=f"{top['ST_conf']:.2f}",
-                )
-            )
-            figures.append(sobol_indices(sobol, outcome, lang=lang))
+            finding = _sobol_finding(sobol, outcome, lang)
+            if finding:
+                findings.append(finding)
+                figures.append(sobol_indices(sobol, outcome, lang=lang))
         tables.append(_table(sobol))
     if (analysis / "morris.csv").exists():
         morris = pd.read_csv(analysis / "morris.csv")
@@ -241,23 +259,13 @@ def _sections_sweep(folder: Path, lang: str) -> tuple[str, list[str], str, list[
         tables.append(_table(morris))
     if experiment["design"] == "grid" and 1 <= len(names) <= 2:
         chosen = [o for o in outcomes if o.startswith("effect_")] or outcomes
+        y = names[1] if len(names) == 2 else None
         for outcome in chosen:
-            y = names[1] if len(names) == 2 else None
             figures.append(response_surface(response, names[0], y, outcome=outcome, lang=lang))
     if (analysis / "discovery_box.csv").exists():
         box = pd.read_csv(analysis / "discovery_box.csv")
         if len(box):
-            limits = "; ".join(f"{r.parameter} {r.low:.3g}–{r.high:.3g}" for r in box.itertuples())
-            findings.append(
-                text(
-                    "report_discovery",
-                    lang,
-                    below=experiment["discovery"]["below"],
-                    box=limits,
-                    coverage=f"{box['coverage'].iloc[0]:.2f}",
-                    density=f"{box['density'].iloc[0]:.2f}",
-                )
-            )
+            findings.append(_discovery_finding(box, experiment["discovery"]["below"], lang))
             tables.append(_table(box))
     failed = sum(s.get("runs_failed", 0) for s in manifest.get("sessions", []))
     if failed:
