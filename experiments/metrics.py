@@ -347,12 +347,12 @@ def _overall(metric: Metric, table: pd.DataFrame, run: RunTables) -> pd.Series:
     return table[metric.name].groupby(level="replication").agg(metric.overall)
 
 
-def per_replication(results: RunResults) -> pd.DataFrame:
-    """Every run metric per replication and innovation (plus "all"): rows (replication,
-    innovation), one column per metric in ``RUN_METRICS``."""
+def per_replication(results: RunResults, metrics: tuple[Metric, ...] = RUN_METRICS) -> pd.DataFrame:
+    """Run metrics per replication and innovation (plus "all"): rows (replication,
+    innovation), one column per metric (default: every one in ``RUN_METRICS``)."""
     run = RunTables.of(results)
-    table = pd.DataFrame({m.name: m.compute(run) for m in RUN_METRICS if m.compute})
-    overall = pd.DataFrame({m.name: _overall(m, table, run) for m in RUN_METRICS})
+    table = pd.DataFrame({m.name: m.compute(run) for m in metrics if m.compute})
+    overall = pd.DataFrame({m.name: _overall(m, table, run) for m in metrics})
     overall["innovation"] = "all"
     overall = overall.reset_index().set_index(KEYS)
     return pd.concat([table, overall]).sort_index()

@@ -139,7 +139,7 @@ class Summary:
 
 def metric_means(results: RunResults, metric: Metric) -> pd.Series:
     """A declared metric's mean over replications, per innovation in run order, then "all"."""
-    values = per_replication(results)[metric.name]
+    values = per_replication(results, (metric,))[metric.name]
     means = values.groupby(level="innovation").mean()
     return means.reindex([*innovations_in(results.timeseries), "all"])
 
