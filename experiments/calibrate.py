@@ -5,7 +5,7 @@ range unless given). A Latin hypercube of ``budget / replications`` points runs 
 ordinary sweep (parallel, resumable, any engine) with common random numbers; at each
 point the model's mean over replications is compared with every observation, scaled by
 a tolerance (the observation's ``sd``, else 10 % of the value and at least 5
-municipalities):
+municipalities; a share is a share of the municipalities the runs have):
 
     distance = sqrt(mean_i ((model_i - observed_i) / sd_i)^2)
 
@@ -21,7 +21,6 @@ and the later ones are predicted (an out-of-sample check).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ import pandas as pd
 from experiments.analysis import per_run
 from experiments.dataset import load_results
 from experiments.experiment import Experiment, LoadedExperiment, ParameterRange, resolve_experiment
+from experiments.run import municipality_count
 from experiments.storage import atomic_write_bytes, write_json
 from experiments.sweep import Plan, make_plan, run_sweep
 from experiments.targets import Target, TargetError, _month_number
@@ -48,6 +48,7 @@ class Calibration:
     loaded: LoadedExperiment
     fit_until: str | None
     accept: float
+    municipalities: int  # how many the runs have: observed shares are of these
 
     def fitted(self) -> list[int]:
         """Indices of the observations that enter the distance."""
@@ -66,13 +67,9 @@ class Calibration:
         return chosen
 
 
-def tolerance(target: Target) -> np.ndarray:
-    return np.array(
-        [
-            o.sd * (290 if o.unit == "share" else 1) if o.sd else max(0.1 * o.count, 5.0)
-            for o in target.observations
-        ]
-    )
+def tolerance(target: Target, municipalities: int) -> np.ndarray:
+    """Each observation's tolerance, as a count of ``municipalities``."""
+    return np.array([o.tolerance(municipalities) for o in target.observations])
 
 
 def curve_outcomes(target: Target, months: int) -> list[str]:
@@ -133,7 +130,13 @@ def prepare(
         loaded = loaded.model_copy(
             update={"scenario": loaded.scenario.with_overrides({"run.months": needed})}
         )
-    calibration = Calibration(target=target, loaded=loaded, fit_until=fit_until, accept=accept)
+    calibration = Calibration(
+        target=target,
+        loaded=loaded,
+        fit_until=fit_until,
+        accept=accept,
+        municipalities=municipality_count(),
+    )
     calibration.fitted()  # a --fit-until that leaves nothing to fit or predict fails now
     return calibration
 
@@ -146,10 +149,11 @@ def point_table(calibration: Calibration, folder: Path) -> tuple[pd.DataFrame, p
     runs = per_run(load_results(folder), plan, outcomes)
     runs = runs[runs["innovation"] == target.innovation]
     means = runs.groupby("point")[outcomes].mean()
-    observed = np.array([o.count for o in target.observations])
+    municipalities = calibration.municipalities
+    observed = np.array([o.count(municipalities) for o in target.observations])
     columns = [target.outcome(o) for o in target.observations]
     fitted = calibration.fitted()
-    scaled = (means[columns].to_numpy() - observed) / tolerance(target)
+    scaled = (means[columns].to_numpy() - observed) / tolerance(target, municipalities)
     table = plan.points.loc[means.index].copy()
     table["distance"] = np.sqrt(np.nanmean(scaled[:, fitted] ** 2, axis=1))
     return table.join(means), runs, plan
@@ -210,18 +214,19 @@ def summarise(
         values = chosen_runs[column].dropna()
         low, high = values.quantile([0.05, 0.95])
         predicted = accepted[column].median()
+        observed = observation.count(calibration.municipalities)
         fit_rows.append(
             {
                 "date": observation.date,
                 "measure": observation.measure,
-                "observed": observation.count,
+                "observed": observed,
                 "best": best[column],
                 "median": predicted,
                 "band_low": low,
                 "band_high": high,
-                "inside_band": bool(low <= observation.count <= high),
+                "inside_band": bool(low <= observed <= high),
                 "used_in_fit": index in fitted,
-                "error": predicted - observation.count,
+                "error": predicted - observed,
             }
         )
     fit = pd.DataFrame(fit_rows)
@@ -311,7 +316,3 @@ def calibrate(
             f"{failed['error'].iloc[0]}"
         )
     return summarise(calibration, folder)
-
-
-def load_summary(folder: Path) -> dict[str, Any]:
-    return json.loads((folder / "calibration.json").read_text(encoding="utf-8"))

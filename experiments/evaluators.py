@@ -15,11 +15,10 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from experiments.compare import per_replication
+from experiments.metrics import per_replication
 from experiments.run import DEFAULT_BATCH, batches, combine, run_batch
 from model.scenario import Scenario
-
-MUNICIPALITIES = 290  # shares in the timeseries are of the 290 municipalities
+from model.stages import STAGE_NAMES
 
 
 class Evaluator(Protocol):
@@ -42,6 +41,11 @@ STAGES_OF = {
 }
 
 
+def municipality_counts(timeseries: pd.DataFrame) -> pd.Series:
+    """How many municipalities each row's run had: every one is in exactly one stage."""
+    return timeseries[list(STAGE_NAMES)].sum(axis=1)
+
+
 def series_values(timeseries: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     """Counts of municipalities at given months (outcomes ``<measure>_m<month>``), per
     replication and innovation, plus "all" (summed); NaN past the run's end."""
@@ -55,7 +59,7 @@ def series_values(timeseries: pd.DataFrame, names: list[str]) -> pd.DataFrame:
             continue
         at = ts.xs(int(month), level="month")
         if measure == "ever_adopted":
-            values = at["ever_adopted_share"] * MUNICIPALITIES
+            values = at["ever_adopted_share"] * municipality_counts(at)
         else:
             values = at[list(STAGES_OF[measure])].sum(axis=1)
         columns[name] = values.astype(float)

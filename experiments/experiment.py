@@ -20,8 +20,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from experiments.compare import METRICS
-from experiments.input_files import load_model, resolve_path
+from experiments.input_files import load_model
+from experiments.metrics import RUN_METRICS
 from model.params import PARAMETERS, REGISTER, Parameter
 from model.scenario import Scenario, ScenarioError, load_scenario, resolve_scenario_path
 
@@ -41,12 +41,8 @@ MECHANISM_SECTIONS = (
     "suppliers",
     "fou",
 )
-# The per-replication metrics of `spridning compare` (the incremental cost ratio needs a
-# pair of scenarios, so it is not one), plus adoption-years.
-SPRIDNING_OUTCOMES = (
-    *(m for m in METRICS if m != "state_cost_per_adoption_year_msek"),
-    "adoption_years",
-)
+# Every declared metric one run gives per replication (not the paired cost ratio).
+SPRIDNING_OUTCOMES = tuple(m.name for m in RUN_METRICS)
 ISHIGAMI_OUTCOMES = ("y",)
 MAX_GRID_POINTS = 100_000
 
@@ -388,11 +384,6 @@ def _check_outcomes(experiment: Experiment) -> None:
             f"discovery.outcome: {experiment.discovery.outcome!r} is not among the outcomes "
             f"kept: {', '.join(experiment.outcome_names)}"
         )
-
-
-def resolve_experiment_path(name_or_path: str | Path) -> Path:
-    """A path as given, or a name from experiments/examples/."""
-    return resolve_path(name_or_path, EXAMPLES_DIR)
 
 
 def load_experiment(name_or_path: str | Path) -> LoadedExperiment:

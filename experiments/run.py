@@ -62,6 +62,11 @@ def _reference() -> tuple[pd.DataFrame, pd.DataFrame]:
     return municipalities, load_neighbours(municipalities=municipalities)
 
 
+def municipality_count() -> int:
+    """How many municipalities the runs made here have (the reference set they load)."""
+    return len(_reference()[0])
+
+
 def run_batch(
     scenario: Scenario, first_replication: int, seeds: list[int]
 ) -> tuple[dict[str, pd.DataFrame], float]:

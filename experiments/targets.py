@@ -24,10 +24,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from experiments.experiment import ParameterRange
 from experiments.input_files import load_model
+from experiments.run import municipality_count
 
 TARGETS_DIR = Path(__file__).resolve().parent / "targets"
 MEASURES = ("running", "decided", "abandoned", "adopted", "ever_adopted")
-MUNICIPALITIES = 290
 
 
 class TargetError(ValueError):
@@ -61,10 +61,16 @@ class Observation(_Strict):
             raise ValueError(f"dates are YYYY-MM (e.g. 2010-12), got {text!r}")
         return text
 
-    @property
-    def count(self) -> float:
-        """The value as a number of municipalities."""
-        return self.value * MUNICIPALITIES if self.unit == "share" else self.value
+    def count(self, municipalities: int) -> float:
+        """The value as a number of the run's ``municipalities``."""
+        return self.value * municipalities if self.unit == "share" else self.value
+
+    def tolerance(self, municipalities: int) -> float:
+        """How far off a run of ``municipalities`` may be: ``sd`` (as a count), else 10 %
+        of the value and at least 5 municipalities."""
+        if self.sd:
+            return self.sd * (municipalities if self.unit == "share" else 1)
+        return max(0.1 * self.count(municipalities), 5.0)
 
 
 class Target(_Strict):
@@ -92,9 +98,13 @@ class Target(_Strict):
         return f"{observation.measure}_m{self.month_of(observation.date)}"
 
 
-def load_target(name_or_path: str | Path) -> tuple[Target, Path]:
-    """The target and its file; raises TargetError naming the file and key."""
+def load_target(name_or_path: str | Path, municipalities: int | None = None) -> tuple[Target, Path]:
+    """The target and its file; raises TargetError naming the file and key.
+
+    ``municipalities``: how many the runs that fit it have (default: the reference set).
+    """
     target, path = load_model(name_or_path, TARGETS_DIR, Target, "target", TargetError)
+    municipalities = municipalities or municipality_count()
     for index, observation in enumerate(target.observations):
         month = target.month_of(observation.date)
         if month < 1:
@@ -102,9 +112,9 @@ def load_target(name_or_path: str | Path) -> tuple[Target, Path]:
                 f"{path}: observations[{index}].date: {observation.date} is before the start "
                 f"({target.start}); the model cannot describe it"
             )
-        if observation.count > MUNICIPALITIES:
+        if observation.count(municipalities) > municipalities:
             raise TargetError(
                 f"{path}: observations[{index}].value: {observation.value} {observation.unit} "
-                f"is more than the {MUNICIPALITIES} municipalities"
+                f"is more than the {municipalities} municipalities"
             )
     return target, path

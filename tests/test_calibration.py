@@ -8,12 +8,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.calibrate import calibrate, prepare
+from experiments.calibrate import calibrate, prepare, tolerance
 from experiments.cli import main
-from experiments.evaluators import series_values
+from experiments.evaluators import municipality_counts, series_values
 from experiments.experiment import ParameterRange
 from experiments.run import run_scenario
 from experiments.targets import TargetError, load_target
+from model.model import DiffusionModel
+from model.reference.synthetic import synthetic_municipalities
 from model.scenario import load_scenario
 
 TRUTH = {"innovations.0.benefit_sek_per_capita_year": 80.0, "suppliers.entry_rate": 0.12}
@@ -169,3 +171,43 @@ def test_a_single_parameter_calibrates(tmp_path: Path) -> None:
     summary = calibrate(calibration, tmp_path)
     assert summary["trade_offs"] == []
     assert [row["parameter"] for row in summary["posterior"]] == ["decision.hurdle"]
+
+
+# --- sets of another size than Sweden's 290 -------------------------------------------------
+
+
+def test_counts_are_of_the_municipalities_the_run_had() -> None:
+    """A synthetic set of 60: "ever adopted" counts its own municipalities, not 290."""
+    municipalities, neighbours = synthetic_municipalities(60, seed=2)
+    scenario = load_scenario("programme").with_overrides({"run.months": 36})
+    model = DiffusionModel(
+        scenario, seed=[1, 2], municipalities=municipalities, neighbours=neighbours
+    )
+    model.run()
+    timeseries = model.timeseries()
+    assert (municipality_counts(timeseries) == 60).all()
+    counted = series_values(timeseries, ["ever_adopted_m36"])["ever_adopted_m36"]
+    outcomes = model.municipality_outcomes()
+    outcomes["innovation"] = outcomes["innovation"].astype(str)
+    adopted = outcomes[outcomes["adopted_month"].fillna(10_000) <= 36]
+    expected = adopted.groupby(["replication", "innovation"]).size()
+    per_innovation = counted.drop("all", level="innovation")
+    assert expected.sum() > 0  # something to count
+    pd.testing.assert_series_equal(
+        per_innovation,
+        expected.reindex(per_innovation.index, fill_value=0).astype(float),
+        check_names=False,
+    )
+
+
+def test_shares_in_a_target_are_of_the_runs_municipalities(tmp_path: Path) -> None:
+    path = tmp_path / "share.toml"
+    text = VALID.format(extra="", date="2010-12", measure="running", value=45)
+    path.write_text(text.replace("value = 10", 'value = 0.5\nunit = "share"'), encoding="utf-8")
+    target, _ = load_target(path, municipalities=100)
+    share = target.observations[1]
+    assert share.count(100) == 50 and share.count(290) == 145
+    assert list(tolerance(target, 100)) == [5.0, 5.0]  # at least 5 municipalities
+    assert list(tolerance(target, 1000)) == [5.0, 50.0]  # 10 % of 500
+    with pytest.raises(TargetError, match="more than the 40 municipalities"):
+        load_target(path, municipalities=40)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.cli import main
-from experiments.compare import METRICS
+from experiments.metrics import EFFECT_METRICS
 
 
 def test_compare_writes_a_stable_effects_table(tmp_path: Path, capsys) -> None:
@@ -32,7 +32,7 @@ def test_compare_writes_a_stable_effects_table(tmp_path: Path, capsys) -> None:
         "ci_high",
         "n",
     ]
-    assert set(table["metric"]) == set(METRICS)
+    assert list(dict.fromkeys(table["metric"])) == [m.name for m in EFFECT_METRICS]
     assert "all" in set(table["innovation"]) and (table["n"] == 6).all()
     plain = table[table["metric"] != "state_cost_per_adoption_year_msek"].dropna()
     assert ((plain["ci_low"] <= plain["diff"]) & (plain["diff"] <= plain["ci_high"])).all()

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import pytest
 
 from experiments.compare import effects as compare_effects
+from experiments.metrics import METRIC_BY_NAME
 from experiments.run import RunResults, run_scenario
 from model.reference import load_municipalities
 from model.scenario import load_scenario
@@ -25,9 +26,8 @@ from viz import (
     state_spending_over_time,
     supplier_market,
 )
-from viz.effects import SCALE
-from viz.labels import label
 from viz.layout import GREY
+from viz.words import text
 
 BOUNDARIES = (
     Path(__file__).resolve().parents[2] / "shared" / "data" / "kommuner_scb_simplified.geojson"
@@ -250,7 +250,7 @@ def test_forest_error_bars_are_the_interval_bounds(effects_table) -> None:
     assert len(fig.data) == len(metrics)
     for trace in fig.data:
         metric = trace.meta["metric"]
-        scale = SCALE.get(metric, 1.0)
+        scale = METRIC_BY_NAME[metric].scale
         rows = effects_table[effects_table["metric"] == metric].dropna(subset=["diff"])
         rows = rows.set_index("innovation")
         names = [("all" if y == "alla innovationer" else y) for y in trace.y]
@@ -393,7 +393,7 @@ def test_sankey_from_known_flows_with_risk_refunds() -> None:
 def test_state_spending_is_cumulative_with_band(programme_run) -> None:
     money = programme_run.state_money
     fig = state_spending_over_time(money, lang="en")
-    name = label("spending_all", "en")
+    name = text("spending_all", "en")
     assert_band_encloses_mean(fig, name)
     totals = money.groupby("replication")[
         ["granted_msek", "administered_msek", "risk_refunds_msek"]

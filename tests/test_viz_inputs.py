@@ -4,12 +4,15 @@ and every text exists in both languages."""
 from __future__ import annotations
 
 import json
+import re
+import string
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from experiments.metrics import METRICS
 from viz import (
     adoption_map,
     adoption_over_time,
@@ -21,8 +24,8 @@ from viz import (
     state_spending_over_time,
     supplier_market,
 )
-from viz.labels import EN, SV, label, metric_label, number
 from viz.maps import load_boundaries
+from viz.words import EN, SV, metric_label, number, text
 
 
 def timeseries() -> pd.DataFrame:
@@ -108,10 +111,48 @@ def test_both_languages_have_the_same_labels() -> None:
     assert all(SV[k].strip() and EN[k].strip() for k in SV)
 
 
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_both_languages_fill_the_same_placeholders() -> None:
+    differing = {k for k in SV if placeholders(SV[k]) != placeholders(EN[k])}
+    assert not differing
+
+
+def test_every_declared_metric_is_named_in_both_languages() -> None:
+    for metric in METRICS:
+        for words in (metric.label, metric.subject, metric.unit, metric.levels_in):
+            assert words.sv.strip() and words.en.strip(), metric.name
+        assert metric_label(metric.name, "sv") == metric.label.sv
+
+
+def test_every_text_the_code_asks_for_by_name_is_in_the_catalogue() -> None:
+    viz = Path(__file__).resolve().parents[1] / "viz"
+    asked = {
+        key
+        for path in viz.glob("*.py")
+        for key in re.findall(r"\btext\(\s*[\"']([\w.]+)[\"']", path.read_text())
+    }
+    assert len(asked) > 50  # the pattern finds the calls
+    assert sorted(asked - set(SV)) == []
+
+
+def test_no_language_branches_outside_the_catalogue() -> None:
+    """Words live in viz/words.py; a module choosing words by ``lang`` bypasses it."""
+    viz = Path(__file__).resolve().parents[1] / "viz"
+    branching = re.compile(r"lang\s*==\s*[\"'](sv|en)[\"']")
+    offenders = [
+        p.name for p in viz.glob("*.py") if p.name != "words.py" and branching.search(p.read_text())
+    ]
+    assert offenders == []
+
+
 def test_label_helpers() -> None:
-    assert label("year", "sv") == "År" and label("year", "en") == "Year"
-    with pytest.raises(KeyError, match="no label"):
-        label("no_such_label", "sv")
+    assert text("x_years", "sv") == "År från start" and text("x_years", "en") == "Years from start"
+    with pytest.raises(KeyError, match="no text 'no_such_label'"):
+        text("no_such_label", "sv")
+    assert text("effects_title", "en", a="x", b="y").startswith("Effect of y against x")
     assert metric_label("adoption_share_5y", "en").startswith("Share adopted after 5 years")
     assert metric_label("a_new_metric", "sv") == "a_new_metric"
     assert number(1234.5, "sv", 1) == "1\u00a0234,5" and number(1234.5, "en", 1) == "1,234.5"

@@ -21,8 +21,8 @@ from viz.checks import (
     select_innovations,
     single_innovation,
 )
-from viz.labels import check_lang, label
 from viz.layout import DASHES, check_x_unit, finish, palette, x_title
+from viz.words import check_lang, text
 
 TIMESERIES_COLUMNS = ("replication", "month", "innovation", "adoption_share")
 GROUPS_COLUMNS = ("replication", "month", "innovation", "group_type", "group", "adoption_share")
@@ -145,20 +145,20 @@ def adoption_over_time(
             )
         )
 
-    title = label("adoption_title" if by is None else f"adoption_title_{by}", lang)
+    title = text("adoption_title" if by is None else f"adoption_title_{by}", lang)
     if len(innovations) == 1:
         title = f"{title}: {innovations[0]}"
     legend = (
-        label(by, lang) if by else label("scenario" if colour_by_scenario else "innovation", lang)
+        text(by, lang) if by else text("scenario" if colour_by_scenario else "innovation", lang)
     )
     finish(
         fig,
         lang,
         title,
-        legend_title=f"{legend}<br><sup>{label('band_legend', lang)}</sup>",
+        legend_title=f"{legend}<br><sup>{text('band_legend', lang)}</sup>",
         xaxis={"title": {"text": x_title(x_unit, lang)}},
         yaxis={
-            "title": {"text": label("adoption_share", lang)},
+            "title": {"text": text("adoption_share", lang)},
             "tickformat": ".0%",
             "range": [0, 1],
         },

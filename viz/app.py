@@ -31,6 +31,7 @@ from viz.app_figures import (
 from viz.app_inputs import (
     FIELD_BY_ID,
     FORM_IDS,
+    LEVERS,
     InputError,
     build_scenario,
     form_values,
@@ -39,12 +40,11 @@ from viz.app_inputs import (
     library_scenario,
     parse_form,
 )
-from viz.app_labels import text
-from viz.app_layout import GRAPH_CONFIG, LEVERS, MESSAGE_STYLE, RUN_STYLE, RUN_STYLE_BUSY, page
+from viz.app_layout import GRAPH_CONFIG, MESSAGE_STYLE, RUN_STYLE, RUN_STYLE_BUSY, page
 from viz.app_runs import Comparison, RunCache
 from viz.app_sweep import SweepUnavailable, sweep_items, sweep_state
 from viz.checks import innovations_in
-from viz.labels import check_lang
+from viz.words import check_lang, text
 
 DEFAULT_SCENARIO = "programme"
 DEFAULT_REPLICATIONS = 4
@@ -165,13 +165,10 @@ def _register_results(app: dash.Dash, cache: RunCache, lang: str, boundaries: Pa
         if comparison is None:
             return html.P(waiting)
         result = summary(comparison, lang)
-        header = [
-            text(k, lang) for k in ("col_innovation", "col_scenario", "col_baseline", "col_diff")
-        ]
         cell = {"padding": "2px 10px", "textAlign": "right"}
         table = html.Table(
             [
-                html.Thead(html.Tr([html.Th(h, style=cell) for h in header])),
+                html.Thead(html.Tr([html.Th(h, style=cell) for h in result.header])),
                 html.Tbody([html.Tr([html.Td(v, style=cell) for v in row]) for row in result.rows]),
             ],
             style={"borderCollapse": "collapse", "fontSize": "13px", "margin": "4px 0"},
@@ -284,7 +281,10 @@ def create_app(
     boundaries = Path(boundaries) if boundaries is not None else None
     cache = RunCache()
     app = dash.Dash(
-        __name__, title=text("title", lang), update_title=None, suppress_callback_exceptions=True
+        __name__,
+        title=text("page_title", lang),
+        update_title=None,
+        suppress_callback_exceptions=True,
     )
     start = library_scenario(DEFAULT_SCENARIO)
     map_config = {**GRAPH_CONFIG, "topojsonURL": _register_topojson(app)}

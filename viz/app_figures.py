@@ -14,15 +14,17 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
+from experiments.metrics import METRIC_BY_NAME, Metric, per_replication
+from experiments.run import RunResults
 from model.reference import load_municipalities
 from viz import adoption_map, adoption_over_time, budget_sankey, state_spending_over_time
-from viz.app_labels import text
 from viz.app_runs import Comparison
 from viz.checks import innovations_in
-from viz.labels import number
 from viz.layout import TEMPLATE
+from viz.words import number, text
 
-SUMMARY_MONTH = 120  # "after 10 years", as the effects table of `spridning compare`
+SUMMARY_METRIC = "adoption_share_10y"  # as the effects table of `spridning compare`
+SUMMARY_MONTH = 120  # the month that metric is taken at (or the end of a shorter run)
 MAP_HEIGHT = 620
 
 
@@ -131,60 +133,76 @@ class Summary:
     """The numbers under the Run button: one sentence each, and a row per innovation."""
 
     lines: list[str]
+    header: tuple[str, str, str, str]
     rows: list[tuple[str, str, str, str]]  # innovation, scenario, baseline, difference
 
 
-def shares_at(timeseries: pd.DataFrame, month: int) -> pd.Series:
-    """Mean adoption share over replications per innovation at ``month`` (or the last)."""
-    last = int(timeseries["month"].max())
-    rows = timeseries[timeseries["month"] == min(month, last)]
-    means = rows.groupby(rows["innovation"].astype(str))["adoption_share"].mean()
-    return means.reindex(innovations_in(timeseries))
+def metric_means(results: RunResults, metric: Metric) -> pd.Series:
+    """A declared metric's mean over replications, per innovation in run order, then "all"."""
+    values = per_replication(results, (metric,))[metric.name]
+    means = values.groupby(level="innovation").mean()
+    return means.reindex([*innovations_in(results.timeseries), "all"])
 
 
-def _percent(share: float, lang: str) -> str:
-    return f"{number(100 * share, lang, 1)} %"
+def _level(value: float, metric: Metric, lang: str) -> str:
+    return f"{number(value * metric.scale, lang, metric.decimals)} {metric.levels_in.get(lang)}"
 
 
-def _points(diff: float, lang: str) -> str:
+def _change(diff: float, metric: Metric, lang: str) -> str:
     sign = "+" if diff > 0 else "−" if diff < 0 else "±"
-    return sign + number(abs(100 * diff), lang, 1)
+    return sign + number(abs(diff * metric.scale), lang, metric.decimals)
+
+
+def _summary_rows(
+    scenario: pd.Series, baseline: pd.Series, metric: Metric, lang: str
+) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for name, value in scenario.drop("all").items():
+        base = baseline.get(name)
+        if base is None or pd.isna(base):
+            rows.append((name, _level(value, metric, lang), "–", "–"))
+        else:
+            rows.append(
+                (
+                    name,
+                    _level(value, metric, lang),
+                    _level(base, metric, lang),
+                    _change(value - base, metric, lang),
+                )
+            )
+    return rows
 
 
 def summary(comparison: Comparison, lang: str) -> Summary:
     """Adoption after 10 years (or at the end of a shorter run), scenario against baseline."""
+    metric = METRIC_BY_NAME[SUMMARY_METRIC]
     months = min(SUMMARY_MONTH, comparison.scenario.run.months)
-    scenario = shares_at(comparison.results.timeseries, months)
-    baseline = shares_at(comparison.baseline.timeseries, months)
-    replications = len(comparison.results.seeds)
+    scenario = metric_means(comparison.results, metric)
+    baseline = metric_means(comparison.baseline, metric)
     lines = [
         text(
             "summary",
             lang,
             years=number(months / 12, lang, 0 if months % 12 == 0 else 1),
-            share=_percent(scenario.mean(), lang),
+            share=_level(scenario["all"], metric, lang),
             scenario=comparison.name,
-            base=_percent(baseline.mean(), lang),
-            diff=_points(scenario.mean() - baseline.mean(), lang),
-            n_innovations=len(scenario),
-            replications=replications,
+            base=_level(baseline["all"], metric, lang),
+            diff=_change(scenario["all"] - baseline["all"], metric, lang),
+            unit=metric.unit.get(lang),
+            n_innovations=len(scenario) - 1,
+            replications=len(comparison.results.seeds),
         )
     ]
-    money = comparison.results.state_money
-    if has_policy_money(money):
-        spent = money["granted_msek"] + money["administered_msek"] + money["risk_refunds_msek"]
-        per_run = spent.groupby(money["replication"]).sum().mean()
-        lines.append(text("summary_money", lang, msek=number(per_run, lang, 0)))
+    if has_policy_money(comparison.results.state_money):
+        spent = metric_means(comparison.results, METRIC_BY_NAME["state_spending_msek"])["all"]
+        lines.append(text("summary_money", lang, msek=number(spent, lang, 0)))
     seconds = number(comparison.seconds, lang, 1)
     what = text(f"time_{comparison.ran}", lang)
     lines.append(text("summary_time", lang, seconds=seconds, what=what))
-    rows = []
-    for name, share in scenario.items():
-        base = baseline.get(name)
-        if base is None or pd.isna(base):
-            rows.append((name, _percent(share, lang), "–", "–"))
-        else:
-            rows.append(
-                (name, _percent(share, lang), _percent(base, lang), _points(share - base, lang))
-            )
-    return Summary(lines, rows)
+    header = (
+        text("col_innovation", lang),
+        text("col_scenario", lang),
+        text("col_baseline", lang),
+        text("col_diff", lang, unit=metric.unit.get(lang)),
+    )
+    return Summary(lines, header, _summary_rows(scenario, baseline, metric, lang))

@@ -2,8 +2,9 @@
 
 Free of Dash so tests can call it directly. Types, the sum of the allocation shares, the
 trial zone and the run settings are checked here, in the page's language; ranges are
-left to ``Scenario.with_overrides``, whose message names the key and the allowed range,
-so the page refuses exactly what a scenario file would be refused for.
+left to the scenario schema, so the page refuses exactly what a scenario file would be
+refused for, with the schema's errors worded in the page's language
+(``viz.schema_messages``). A field's label is looked up by its register name.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from pydantic import ValidationError
+
 from model.reference import load_municipalities
-from model.scenario import ALLOCATION, SCENARIO_DIR, Scenario, ScenarioError, load_scenario
-from viz.app_labels import text
-from viz.labels import number
+from model.scenario import ALLOCATION, SCENARIO_DIR, Scenario, load_scenario
+from viz.schema_messages import error_key, schema_message, shown
+from viz.words import number, text
 
 ON = "on"  # the value of a ticked on/off checklist
 MAX_REPLICATIONS = 16
@@ -25,6 +28,7 @@ MAX_SEED = 2**32 - 1
 TARGETING = ("all", "low_capacity", "small", "central")
 CONSORTIA = ("county", "national")
 SHARE_TOLERANCE = 1e-6  # as the scenario schema
+LEVERS = ("programme", "trial_legislation", "shared_procurement", "process_fund")
 
 
 @dataclass(frozen=True)
@@ -36,9 +40,14 @@ class FormField:
     choices: tuple[str, ...] = ()
 
     @property
+    def name(self) -> str:
+        """The register name (``programme.years``): the catalogue key of the field's label."""
+        return self.key.removeprefix("policies.")
+
+    @property
     def id(self) -> str:
         """The component id: Dash ids may not contain dots."""
-        return self.key.removeprefix("policies.").replace(".", "-")
+        return self.name.replace(".", "-")
 
 
 def _fields(lever: str, *specs: tuple[str, str] | tuple[str, str, tuple[str, ...]]) -> list:
@@ -139,11 +148,7 @@ def form_values(scenario: Scenario) -> dict[str, Any]:
 def field_name(field_id: str, lang: str) -> str:
     """How a message names a field: its label and, for scenario keys, the dotted key."""
     field = FIELD_BY_ID.get(field_id)
-    return text(field_id, lang) + (f" [{field.key}]" if field else "")
-
-
-def _show(value: Any, lang: str) -> str:
-    return text("empty", lang) if value is None or value == "" else repr(value)
+    return f"{text(field.name, lang)} [{field.key}]" if field else text(field_id, lang)
 
 
 def _number(value: Any) -> float | None:
@@ -160,23 +165,23 @@ def _coerce(field: FormField, value: Any, lang: str) -> Any:
             return value
         if isinstance(value, list | tuple) and all(v == ON for v in value):
             return bool(value)
-        raise ValueError(text("not_onoff", lang, value=_show(value, lang)))
+        raise ValueError(text("not_onoff", lang, value=shown(value, lang)))
     if field.kind in ("int", "float"):
         number = _number(value)
         if number is None:
-            raise ValueError(text("not_number", lang, value=_show(value, lang)))
+            raise ValueError(text("not_number", lang, value=shown(value, lang)))
         if field.kind == "float":
             return number
         if not number.is_integer():
-            raise ValueError(text("not_whole", lang, value=_show(value, lang)))
+            raise ValueError(text("not_whole", lang, value=shown(value, lang)))
         return int(number)
     if field.kind == "choice":
         if value not in field.choices:
             choices = ", ".join(field.choices)
-            raise ValueError(text("not_choice", lang, choices=choices, value=_show(value, lang)))
+            raise ValueError(text("not_choice", lang, choices=choices, value=shown(value, lang)))
         return value
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
-        raise ValueError(text("not_counties", lang, value=_show(value, lang)))
+        raise ValueError(text("not_counties", lang, value=shown(value, lang)))
     unknown = [v for v in value if v not in counties()]
     if unknown:
         choices = ", ".join(counties())
@@ -187,7 +192,7 @@ def _coerce(field: FormField, value: Any, lang: str) -> Any:
 def _run_setting(value: Any, low: int, high: int, lang: str) -> int:
     number = _number(value)
     if number is None or not number.is_integer():
-        raise ValueError(text("not_whole", lang, value=_show(value, lang)))
+        raise ValueError(text("not_whole", lang, value=shown(value, lang)))
     if not low <= number <= high:
         raise ValueError(text("out_of_range", lang, low=low, high=high, value=int(number)))
     return int(number)
@@ -198,7 +203,7 @@ def _combined_problems(overrides: dict[str, Any], zone: list[str], lang: str) ->
     problems = []
     shares = [overrides[FIELD_BY_ID[i].key] for i in SHARE_IDS]
     if abs(sum(shares) - 1.0) > SHARE_TOLERANCE:
-        fields = ", ".join(text(i, lang) for i in SHARE_IDS)
+        fields = ", ".join(text(FIELD_BY_ID[i].name, lang) for i in SHARE_IDS)
         total = number(sum(shares), lang, 3)
         problems.append(text("shares_sum", lang, fields=fields, total=total))
     enabled = overrides["policies.trial_legislation.enabled"]
@@ -218,7 +223,7 @@ def parse_form(scenario: Any, values: Mapping[str, Any], lang: str = "sv") -> Ru
     names = library()
     if scenario not in names:
         choices = ", ".join(names)
-        problem = text("unknown_scenario", lang, value=_show(scenario, lang), choices=choices)
+        problem = text("unknown_scenario", lang, value=shown(scenario, lang), choices=choices)
         raise InputError([f"{text('scenario', lang)}: {problem}"])
     problems: list[str] = []
     overrides: dict[str, Any] = {}
@@ -241,20 +246,39 @@ def parse_form(scenario: Any, values: Mapping[str, Any], lang: str = "sv") -> Ru
     return RunRequest(scenario, overrides, settings["replications"], settings["seed"])
 
 
-def _scenario_problem(line: str, lang: str) -> str:
-    """One line of a ScenarioError, with the form's name for the key when it has one."""
-    key, _, rest = line.strip().partition(": ")
+def _key_name(key: str, lang: str) -> str:
+    """How a schema message names a key: the form field, the lever, or the key itself."""
     field = FIELD_BY_KEY.get(key)
-    return f"{field_name(field.id, lang)}: {rest}" if field else line.strip()
+    if field:
+        return field_name(field.id, lang)
+    lever = key.removeprefix("policies.")
+    return f"{text(f'lever_{lever}', lang)} [{key}]" if lever in LEVERS else key
+
+
+def _set(data: dict[str, Any], key: str, value: Any) -> None:
+    *path, last = key.split(".")
+    for part in path:
+        data = data[part]
+    data[last] = value
 
 
 def build_scenario(request: RunRequest, lang: str = "sv") -> Scenario:
-    """The library scenario with the request's overrides, validated by the scenario schema."""
+    """The library scenario with the request's overrides, validated by the scenario schema.
+
+    Validated here (not through ``Scenario.with_overrides``) to get pydantic's errors as
+    data, so each refusal is worded in the page's language.
+    """
+    data = library_scenario(request.scenario).model_dump()
+    for key, value in request.overrides.items():
+        _set(data, key, value)
     try:
-        return library_scenario(request.scenario).with_overrides(request.overrides)
-    except ScenarioError as error:
-        lines = str(error).splitlines()[1:] or [str(error)]
-        raise InputError([_scenario_problem(line, lang) for line in lines]) from None
+        return Scenario.model_validate(data)
+    except ValidationError as error:
+        problems = [
+            f"{_key_name(error_key(item), lang)}: {schema_message(item, lang)}"
+            for item in error.errors()
+        ]
+        raise InputError(problems) from None
 
 
 def is_modified(scenario: Scenario, name: str) -> bool:

@@ -11,9 +11,9 @@ from typing import Any
 
 from dash import dcc, html
 
-from viz.app_inputs import FIELDS, MAX_REPLICATIONS, ON, SHARE_IDS, FormField, counties
-from viz.app_labels import text
-from viz.app_sweep import SweepTables, SweepUnavailable, innovations, outcomes
+from viz.app_inputs import FIELDS, LEVERS, MAX_REPLICATIONS, ON, SHARE_IDS, FormField, counties
+from viz.app_sweep import SweepTables, SweepUnavailable, innovations, outcome_label, outcomes
+from viz.words import text
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 CONTROLS_WIDTH = "340px"
@@ -26,7 +26,6 @@ STEPS: dict[str, float] = {
     "programme-annual_budget_msek": 10,
     "process_fund-total_msek": 50,
 }
-LEVERS = ("programme", "trial_legislation", "shared_procurement", "process_fund")
 GRAPH_CONFIG = {"displaylogo": False}
 RUN_STYLE = {
     "width": "100%",
@@ -54,14 +53,14 @@ MESSAGE_STYLE = {
 
 
 def _choice_label(field: FormField, choice: str, lang: str) -> str:
-    return text(f"{field.key.rsplit('.', 1)[1]}_{choice}", lang)
+    return text(f"{field.name}.{choice}", lang)
 
 
 def control(field: FormField, value: Any, lang: str) -> Any:
     """The input component for one form field."""
     if field.kind == "onoff":
         return dcc.Checklist(
-            id=field.id, options=[{"label": " " + text(field.id, lang), "value": ON}], value=value
+            id=field.id, options=[{"label": " " + text(field.name, lang), "value": ON}], value=value
         )
     if field.id in SLIDERS:
         low, high, step = SLIDERS[field.id]
@@ -101,7 +100,7 @@ def _row(field: FormField, value: Any, lang: str) -> html.Div:
     inline = field.kind in ("int", "float") and field.id not in SLIDERS
     return html.Div(
         [
-            html.Label(text(field.id, lang), htmlFor=field.id, style={"fontSize": "14px"}),
+            html.Label(text(field.name, lang), htmlFor=field.id, style={"fontSize": "14px"}),
             control(field, value, lang),
         ],
         style={
@@ -281,7 +280,12 @@ def sweep_tab(sweep: SweepTables | SweepUnavailable, lang: str) -> html.Div:
     choices = [
         _labelled(
             text("outcome", lang),
-            dcc.Dropdown(id="sweep-outcome", options=names, value=names[0], **dropdown),
+            dcc.Dropdown(
+                id="sweep-outcome",
+                options=[{"label": outcome_label(n, lang), "value": n} for n in names],
+                value=names[0],
+                **dropdown,
+            ),
         ),
         _labelled(
             text("innovation", lang),
@@ -355,8 +359,8 @@ def page(
     )
     return html.Div(
         [
-            html.H1(text("title", lang), style={"fontSize": "22px", "margin": "8px 0 2px"}),
-            html.P(text("subtitle", lang), style={"margin": "0 0 8px", "color": "#444"}),
+            html.H1(text("page_title", lang), style={"fontSize": "22px", "margin": "8px 0 2px"}),
+            html.P(text("page_subtitle", lang), style={"margin": "0 0 8px", "color": "#444"}),
             dcc.Tabs(
                 id="tabs",
                 value="run",

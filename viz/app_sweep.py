@@ -16,8 +16,9 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
+from experiments.metrics import METRIC_BY_NAME
 from viz import morris_plot, response_surface, sobol_indices
-from viz.app_labels import text
+from viz.words import text
 
 MANIFEST = "manifest.json"
 ANALYSIS = "analysis"
@@ -104,6 +105,18 @@ def outcomes(sweep: SweepTables) -> list[str]:
     for table in sweep.tables.values():
         names.update(dict.fromkeys(table["outcome"]))
     return list(names)
+
+
+def outcome_label(outcome: str, lang: str) -> str:
+    """How the outcome choice shows an outcome: the declared metric's label (an effect's
+    as an effect), then the outcome's own name as the tables and figures use it."""
+    metric = METRIC_BY_NAME.get(outcome.removeprefix("effect_"))
+    if metric is None:
+        return outcome
+    label = metric.label.get(lang)
+    if outcome.startswith("effect_"):
+        label = text("effect_of", lang, metric=label)
+    return f"{label} [{outcome}]"
 
 
 def innovations(sweep: SweepTables) -> list[str]:

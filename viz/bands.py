@@ -12,8 +12,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from viz.labels import label
 from viz.layout import transparent, x_values
+from viz.words import text
 
 QUANTILES = (0.025, 0.975)
 
@@ -57,14 +57,14 @@ def band_traces(
     """
     x = x_values(summary["month"], x_unit)
     group = legendgroup or name
-    band = label("band", lang)
+    band = text("band", lang)
     edge = {"width": 0, "color": colour}
     lower = go.Scatter(
         x=x,
         y=summary["low"],
         mode="lines",
         line=edge,
-        name=f"{name}: {label('band_low', lang)}",
+        name=f"{name}: {text('band_low', lang)}",
         legendgroup=group,
         showlegend=False,
         hoverinfo="skip",
@@ -85,10 +85,10 @@ def band_traces(
     )
     f = value_format
     hover = (
-        f"<b>{name}</b><br>{label('month', lang)} %{{customdata[0]}}"
-        f"<br>{label('mean', lang)}: %{{y:{f}}}"
+        f"<b>{name}</b><br>{text('month', lang)} %{{customdata[0]}}"
+        f"<br>{text('mean', lang)}: %{{y:{f}}}"
         f"<br>{band}: %{{customdata[1]:{f}}} – %{{customdata[2]:{f}}}"
-        f"<br>n = %{{customdata[3]}} {label('replications_with_value', lang)}<extra></extra>"
+        f"<br>n = %{{customdata[3]}} {text('replications_with_value', lang)}<extra></extra>"
     )
     mean = go.Scatter(
         x=x,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import plotly.colors as pcolors
 import plotly.graph_objects as go
 
-from viz.labels import SEPARATORS, check_lang, label
+from viz.words import SEPARATORS, check_lang, text
 
 TEMPLATE = "plotly_white"
 GREY = "#bdbdbd"
@@ -47,7 +47,7 @@ def x_values(months, x_unit: str):
 
 
 def x_title(x_unit: str, lang: str) -> str:
-    return label("x_years" if check_x_unit(x_unit) == "years" else "x_months", lang)
+    return text("x_years" if check_x_unit(x_unit) == "years" else "x_months", lang)
 
 
 def finish(

@@ -20,8 +20,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from viz.checks import choose, require_columns, require_rows, single_innovation
-from viz.labels import check_lang, label, number, stage_label
 from viz.layout import GREY, finish
+from viz.words import check_lang, number, stage_label, text
 
 OUTCOME_COLUMNS = ("replication", "innovation", "kommunkod", "adopted_month", "final_stage")
 REFERENCE_COLUMNS = ("kommunkod", "name", "county", "population", "lat", "lon")
@@ -34,8 +34,8 @@ def _code(value: object) -> str:
     """A municipality code as the reference table writes it: 4 digits, leading zero kept."""
     if isinstance(value, (int, np.integer)):
         return f"{int(value):04d}"
-    text = str(value).strip()
-    return text.zfill(4) if text.isdigit() and len(text) <= 4 else text
+    written = str(value).strip()
+    return written.zfill(4) if written.isdigit() and len(written) <= 4 else written
 
 
 def load_boundaries(path: str | Path, codes: set[str]) -> dict:
@@ -114,14 +114,14 @@ def _municipalities(
 def _hover(lang: str) -> str:
     return (
         "<b>%{customdata[0]}</b> (%{customdata[1]})"
-        f"<br>{label('population', lang)}: %{{customdata[2]}}"
-        f"<br>{label('adopted_month', lang)}: %{{customdata[3]}}"
-        f"<br>{label('final_stage', lang)}: %{{customdata[4]}}<extra></extra>"
+        f"<br>{text('population', lang)}: %{{customdata[2]}}"
+        f"<br>{text('adopted_month', lang)}: %{{customdata[3]}}"
+        f"<br>{text('final_stage', lang)}: %{{customdata[4]}}<extra></extra>"
     )
 
 
 def _customdata(rows: pd.DataFrame, lang: str) -> np.ndarray:
-    months = [label("never", lang) if math.isnan(m) else str(int(m)) for m in rows["adopted_month"]]
+    months = [text("never", lang) if math.isnan(m) else str(int(m)) for m in rows["adopted_month"]]
     return np.column_stack(
         [
             rows["name"].astype(str),
@@ -162,12 +162,12 @@ def _marker_traces(
                 "colorscale": COLOURSCALE,
                 "cmin": 1,
                 "cmax": months,
-                "colorbar": {"title": {"text": label("adopted_month", lang)}},
+                "colorbar": {"title": {"text": text("adopted_month", lang)}},
                 "line": {"width": 0.3, "color": "#444"},
             },
             customdata=_customdata(adopted, lang),
             hovertemplate=hover,
-            name=label("adopted_by_then", lang),
+            name=text("adopted_by_then", lang),
             meta={"role": "adopted"},
         ),
         kind(
@@ -176,7 +176,7 @@ def _marker_traces(
             marker={"size": 6, "color": GREY, "line": {"width": 0.3, "color": "#777"}},
             customdata=_customdata(other, lang),
             hovertemplate=hover,
-            name=label("not_adopted", lang),
+            name=text("not_adopted", lang),
             meta={"role": "not_adopted"},
         ),
     ]
@@ -199,10 +199,10 @@ def _polygon_traces(
             zmin=1,
             zmax=months,
             marker=border,
-            colorbar={"title": {"text": label("adopted_month", lang)}},
+            colorbar={"title": {"text": text("adopted_month", lang)}},
             customdata=_customdata(adopted, lang),
             hovertemplate=hover,
-            name=label("adopted_by_then", lang),
+            name=text("adopted_by_then", lang),
             meta={"role": "adopted"},
         ),
         go.Choropleth(
@@ -215,7 +215,7 @@ def _polygon_traces(
             marker=border,
             customdata=_customdata(other, lang),
             hovertemplate=hover,
-            name=label("not_adopted", lang),
+            name=text("not_adopted", lang),
             meta={"role": "not_adopted"},
         ),
     ]
@@ -304,15 +304,14 @@ def adoption_map(
     finish(
         fig,
         lang,
-        f"{label('map_title', lang)}: {innovation} ({label('map_replication', lang)} "
-        f"{replication})",
+        f"{text('map_title', lang)}: {innovation} ({text('map_replication', lang)} {replication})",
         **(_geo_layout() if basemap or boundaries is not None else _plain_layout()),
         legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.7)"},
         height=750,
         sliders=[
             {
                 "active": len(steps) - 1,
-                "currentvalue": {"prefix": label("by_end_of_year", lang)},
+                "currentvalue": {"prefix": text("by_end_of_year", lang)},
                 "steps": steps,
                 "pad": {"t": 30},
             }
@@ -328,12 +327,12 @@ def adoption_map(
                 "pad": {"t": 30, "r": 10},
                 "buttons": [
                     {
-                        "label": label("play", lang),
+                        "label": text("play", lang),
                         "method": "animate",
                         "args": [[str(y) for y in range(1, years + 1)], playing],
                     },
                     {
-                        "label": label("pause", lang),
+                        "label": text("pause", lang),
                         "method": "animate",
                         "args": [[None], still],
                     },

@@ -18,8 +18,8 @@ from plotly.subplots import make_subplots
 
 from viz.bands import band_traces, summarise
 from viz.checks import choose, require_columns, require_rows
-from viz.labels import check_lang, label
 from viz.layout import check_x_unit, finish, palette, x_title
+from viz.words import check_lang, text
 
 MARKET_COLUMNS = (
     "replication",
@@ -74,7 +74,7 @@ def supplier_market(
         rows=len(PANELS),
         cols=1,
         shared_xaxes=True,
-        subplot_titles=[label(column, lang) for column, _, _ in PANELS],
+        subplot_titles=[text(column, lang) for column, _, _ in PANELS],
         vertical_spacing=0.08,
     )
     ts = timeseries.assign(innovation=timeseries["innovation"].astype(str))
@@ -95,13 +95,13 @@ def supplier_market(
             for trace in traces:
                 trace.meta = {**trace.meta, "panel": column}
             fig.add_traces(traces, rows=row, cols=1)
-        fig.update_yaxes(title={"text": label(axis, lang)}, rangemode="tozero", row=row, col=1)
+        fig.update_yaxes(title={"text": text(axis, lang)}, rangemode="tozero", row=row, col=1)
     fig.update_yaxes(range=[0, 1.02], row=3, col=1)
     fig.update_xaxes(title={"text": x_title(x_unit, lang)}, row=len(PANELS), col=1)
     return finish(
         fig,
         lang,
-        label("market_title", lang),
-        legend_title=f"{label('innovation', lang)}<br><sup>{label('band_legend', lang)}</sup>",
+        text("market_title", lang),
+        legend_title=f"{text('innovation', lang)}<br><sup>{text('band_legend', lang)}</sup>",
         height=800,
     )

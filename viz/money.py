@@ -22,10 +22,11 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from experiments.metrics import state_spending_msek
 from viz.bands import band_traces, summarise
 from viz.checks import innovations_in, require_columns, require_rows, select_innovations
-from viz.labels import check_lang, label, number
 from viz.layout import GREY, check_x_unit, finish, palette, x_title
+from viz.words import check_lang, number, text
 
 MONEY_COLUMNS = (
     "replication",
@@ -129,10 +130,10 @@ def budget_sankey(
     colours: list[str] = []
     index: dict[str, int] = {}
 
-    def node(key: str, text: str, value: float, colour: str) -> int:
+    def node(key: str, name: str, value: float, colour: str) -> int:
         if key not in index:
             index[key] = len(nodes)
-            nodes.append(f"{text}: {number(value, lang, 1)} {label('msek', lang)}")
+            nodes.append(f"{name}: {number(value, lang, 1)} {text('msek', lang)}")
             colours.append(colour)
         return index[key]
 
@@ -147,10 +148,10 @@ def budget_sankey(
             values.append(float(value))
 
     if budget > 0:
-        top = node("budget", label("budget", lang), budget, NODE_COLOURS["budget"])
+        top = node("budget", text("budget", lang), budget, NODE_COLOURS["budget"])
         for key, value in parts.items():
             if value > 0:
-                link(top, node(key, label(key, lang), value, NODE_COLOURS[key]), value)
+                link(top, node(key, text(key, lang), value, NODE_COLOURS[key]), value)
     if received is not None:
         _by_size_class(received, reference, totals, mean, node, link, lang)
     elif per_innovation is not None:
@@ -167,29 +168,29 @@ def budget_sankey(
             if row["risk_refunds_msek"] > 0:
                 source = node(
                     "risk_refunds",
-                    label("risk_refunds", lang),
+                    text("risk_refunds", lang),
                     refunds,
                     NODE_COLOURS["risk_refunds"],
                 )
                 link(source, target, row["risk_refunds_msek"])
     elif refunds > 0:
         source = node(
-            "risk_refunds", label("risk_refunds", lang), refunds, NODE_COLOURS["risk_refunds"]
+            "risk_refunds", text("risk_refunds", lang), refunds, NODE_COLOURS["risk_refunds"]
         )
-        target = node("refunded", label("refunded_to", lang), refunds, NODE_COLOURS["granted"])
+        target = node("refunded", text("refunded_to", lang), refunds, NODE_COLOURS["granted"])
         link(source, target, refunds)
 
     n = len(totals)
     fig = go.Figure(
         go.Sankey(
             valueformat=".1f",
-            valuesuffix=f" {label('msek', lang)}",
+            valuesuffix=f" {text('msek', lang)}",
             node={"label": nodes, "color": colours, "pad": 18, "thickness": 18},
             link={"source": sources, "target": targets, "value": values},
             meta={"nodes": dict(index), "budget_msek": float(budget), "replications": n},
         )
     )
-    return finish(fig, lang, label("sankey_title", lang).format(n=n), height=560)
+    return finish(fig, lang, text("sankey_title", lang, n=n), height=560)
 
 
 def _by_size_class(received, reference, totals, mean, node, link, lang: str) -> None:
@@ -225,32 +226,32 @@ def _by_size_class(received, reference, totals, mean, node, link, lang: str) -> 
     colours = dict(zip(classes, palette(len(classes)), strict=True))
 
     def target(size_class: str) -> int:
-        text = f"{label('municipalities_in', lang)} {size_class}"
-        return node(f"size:{size_class}", text, received_by[size_class], colours[size_class])
+        name = f"{text('municipalities_in', lang)} {size_class}"
+        return node(f"size:{size_class}", name, received_by[size_class], colours[size_class])
 
     sources = {}
     if capacity > 0 and mean["administered_msek"] > 0:
         administered = node(
             "administered",
-            label("administered", lang),
+            text("administered", lang),
             mean["administered_msek"],
             NODE_COLOURS["administered"],
         )
         sources["capacity_msek"] = node(
-            "capacity", label("capacity_building", lang), capacity, NODE_COLOURS["administered"]
+            "capacity", text("capacity_building", lang), capacity, NODE_COLOURS["administered"]
         )
         link(administered, sources["capacity_msek"], capacity)
         rest = mean["administered_msek"] - capacity
         if rest > 1e-9:
-            link(administered, node("other_use", label("other_use", lang), rest, GREY), rest)
+            link(administered, node("other_use", text("other_use", lang), rest, GREY), rest)
     if mean["granted_msek"] > 0:
         sources["grants_msek"] = node(
-            "granted", label("granted", lang), mean["granted_msek"], NODE_COLOURS["granted"]
+            "granted", text("granted", lang), mean["granted_msek"], NODE_COLOURS["granted"]
         )
     if mean["risk_refunds_msek"] > 0:
         sources["refunds_msek"] = node(
             "risk_refunds",
-            label("risk_refunds", lang),
+            text("risk_refunds", lang),
             mean["risk_refunds_msek"],
             NODE_COLOURS["risk_refunds"],
         )
@@ -281,11 +282,9 @@ def state_spending_over_time(
     fig = go.Figure()
     if all(c in table.columns for c in MONEY_COLUMNS):
         require_rows(table, "state_money table")
-        spent = table.assign(
-            spent=table["granted_msek"] + table["administered_msek"] + table["risk_refunds_msek"]
-        )
-        data = _cumulative(spent, "spent", ["replication"])
-        name = label("spending_all", lang)
+        spent = state_spending_msek(table, ["replication", "month"]).rename("spent")
+        data = _cumulative(spent.reset_index(), "spent", ["replication"])
+        name = text("spending_all", lang)
         colour = palette(1)[0]
         summary = summarise(data, "cumulative", "state_money table")
         fig.add_traces(band_traces(summary, name, colour, lang, x_unit, value_format=",.1f"))
@@ -298,13 +297,13 @@ def state_spending_over_time(
                     y=line.to_numpy(),
                     mode="lines",
                     line={"color": "#555", "dash": "dash", "width": 1.5},
-                    name=label("budget_cumulative", lang),
-                    hovertemplate=f"{label('budget_cumulative', lang)}: %{{y:,.1f}} MSEK"
+                    name=text("budget_cumulative", lang),
+                    hovertemplate=f"{text('budget_cumulative', lang)}: %{{y:,.1f}} MSEK"
                     "<extra></extra>",
                     meta={"series": "budget", "role": "reference"},
                 )
             )
-        title = label("spending_title", lang)
+        title = text("spending_title", lang)
     elif all(c in table.columns for c in SPENDING_COLUMNS):
         require_rows(table, "timeseries table")
         names = select_innovations(table, innovation, "timeseries table")
@@ -319,7 +318,7 @@ def state_spending_over_time(
             rows = data[data["innovation"] == name]
             summary = summarise(rows, "cumulative", f"timeseries table, {name}")
             fig.add_traces(band_traces(summary, name, colour, lang, x_unit, value_format=",.1f"))
-        title = label("spending_title_innovation", lang)
+        title = text("spending_title_innovation", lang)
     else:
         raise ValueError(
             f"expected a state_money table (columns {list(MONEY_COLUMNS)}) or a timeseries "
@@ -329,7 +328,7 @@ def state_spending_over_time(
         fig,
         lang,
         title,
-        legend_title=f"<sup>{label('band_legend', lang)}</sup>",
+        legend_title=f"<sup>{text('band_legend', lang)}</sup>",
         xaxis={"title": {"text": x_title(x_unit, lang)}},
-        yaxis={"title": {"text": label("spending_axis", lang)}, "rangemode": "tozero"},
+        yaxis={"title": {"text": text("spending_axis", lang)}, "rangemode": "tozero"},
     )

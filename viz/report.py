@@ -24,60 +24,13 @@ from model.reference import load_municipalities
 from viz.adoption import adoption_over_time
 from viz.effects import effects_forest
 from viz.findings import effect_findings, milestone_findings
-from viz.labels import check_lang
 from viz.maps import adoption_map
 from viz.market import supplier_market
 from viz.money import budget_sankey, state_spending_over_time
 from viz.sensitivity import morris_plot, response_surface, sobol_indices
+from viz.words import check_lang, text
 
 POLICY_SECTIONS = ("programme", "trial_legislation", "shared_procurement", "process_fund")
-
-TEXT = {
-    "sv": {
-        "title": {"run": "Körning", "compare": "Jämförelse", "sweep": "Experiment"},
-        "findings": "Huvudresultat",
-        "assumptions": "Antaganden",
-        "assumptions_intro": "Parametrar som skiljer sig från registrets standardvärden (övriga har standardvärdet; se `spridning params`).",
-        "none_changed": "Alla parametrar har registrets standardvärden.",
-        "innovations": "Innovationer",
-        "figures": "Figurer",
-        "effects": "Effekttabell",
-        "manifest": "Manifest (scenario, frön, versioner)",
-        "analysis": "Analystabeller",
-        "parameter": "parameter",
-        "value": "värde",
-        "default": "standard",
-        "unit": "enhet",
-        "source": "källa",
-        "scenario": "scenario",
-        "generated": "Skapad av spridning från",
-        "sweep_findings": "{parameter} förklarar mest av variationen i {outcome} (totalindex ST = {st}, 95 %-intervall ±{conf}).",
-        "discovery": "Effekten försvinner (under {below}) främst när: {box} (täckning {coverage}, täthet {density}).",
-        "failed": "{n} körningar misslyckades; se kolumnen error i resultaten.",
-    },
-    "en": {
-        "title": {"run": "Run", "compare": "Comparison", "sweep": "Experiment"},
-        "findings": "Key findings",
-        "assumptions": "Assumptions",
-        "assumptions_intro": "Parameters that differ from the register's defaults (all others are at their defaults; see `spridning params`).",
-        "none_changed": "Every parameter is at the register's default.",
-        "innovations": "Innovations",
-        "figures": "Figures",
-        "effects": "Effects table",
-        "manifest": "Manifest (scenario, seeds, versions)",
-        "analysis": "Analysis tables",
-        "parameter": "parameter",
-        "value": "value",
-        "default": "default",
-        "unit": "unit",
-        "source": "source",
-        "scenario": "scenario",
-        "generated": "Made by spridning from",
-        "sweep_findings": "{parameter} explains most of the variation in {outcome} (total index ST = {st}, 95 % interval ±{conf}).",
-        "discovery": "The effect vanishes (below {below}) mainly when: {box} (coverage {coverage}, density {density}).",
-        "failed": "{n} runs failed; see the error column in the results.",
-    },
-}
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }
@@ -143,10 +96,8 @@ def changed_parameters(scenario: dict[str, Any], lang: str) -> pd.DataFrame:
                 None,
             ):
                 rows.append((f"{section}.{key}", value, "", "", ""))
-    t = TEXT[lang]
-    return pd.DataFrame(
-        rows, columns=[t["parameter"], t["value"], t["default"], t["unit"], t["source"]]
-    )
+    columns = ("parameter", "value", "default", "unit", "source")
+    return pd.DataFrame(rows, columns=[text(f"report_column_{c}", lang) for c in columns])
 
 
 def innovations_table(scenario: dict[str, Any]) -> pd.DataFrame:
@@ -173,13 +124,12 @@ def _figure(fig: go.Figure) -> str:
 
 
 def _assumptions(scenario: dict[str, Any], lang: str, title: str | None = None) -> str:
-    t = TEXT[lang]
     changed = changed_parameters(scenario, lang)
     heading = f"<h3>{html.escape(title)}</h3>" if title else ""
-    body = _table(changed) if len(changed) else f"<p>{t['none_changed']}</p>"
+    body = _table(changed) if len(changed) else f"<p>{text('report_none_changed', lang)}</p>"
     return (
-        f"{heading}<p class='note'>{t['assumptions_intro']}</p>{body}"
-        f"<h3>{t['innovations']}</h3>{_table(innovations_table(scenario))}"
+        f"{heading}<p class='note'>{text('report_assumptions_intro', lang)}</p>{body}"
+        f"<h3>{text('report_innovations', lang)}</h3>{_table(innovations_table(scenario))}"
     )
 
 
@@ -246,13 +196,41 @@ def _sections_compare(folder: Path, lang: str) -> tuple[str, list[str], str, lis
     return f"{name_b} / {name_a}", findings, assumptions, figures, _table(effects)
 
 
+def _sobol_finding(sobol: pd.DataFrame, outcome: str, lang: str) -> str | None:
+    """Which parameter explains most of an outcome's variation over all innovations."""
+    rows = sobol[(sobol["innovation"] == "all") & (sobol["outcome"] == outcome)]
+    if rows.empty:
+        return None
+    top = rows.sort_values("ST", ascending=False).iloc[0]
+    return text(
+        "report_sweep_finding",
+        lang,
+        parameter=top["parameter"],
+        outcome=outcome,
+        st=f"{top['ST']:.2f}",
+        conf=f"{top['ST_conf']:.2f}",
+    )
+
+
+def _discovery_finding(box: pd.DataFrame, below: float, lang: str) -> str:
+    """Where the effect vanishes: the PRIM box's limits, coverage and density."""
+    limits = "; ".join(f"{r.parameter} {r.low:.3g}–{r.high:.3g}" for r in box.itertuples())
+    return text(
+        "report_discovery",
+        lang,
+        below=below,
+        box=limits,
+        coverage=f"{box['coverage'].iloc[0]:.2f}",
+        density=f"{box['density'].iloc[0]:.2f}",
+    )
+
+
 def _sections_sweep(folder: Path, lang: str) -> tuple[str, list[str], str, list[go.Figure], str]:
     manifest = _manifest(folder)
     experiment = manifest["definition"]["experiment"]
     analysis = folder / "analysis"
     if not (analysis / "response.csv").exists():
         raise ReportError(f"{folder}: no analysis yet; run `spridning analyse {folder}` first")
-    t = TEXT[lang]
     findings, figures, tables = [], [], []
     response = pd.read_csv(analysis / "response.csv")
     names = [p["name"] for p in manifest["definition"]["parameters"]]
@@ -260,19 +238,10 @@ def _sections_sweep(folder: Path, lang: str) -> tuple[str, list[str], str, list[
     if (analysis / "sobol.csv").exists():
         sobol = pd.read_csv(analysis / "sobol.csv")
         for outcome in outcomes:
-            rows = sobol[(sobol["innovation"] == "all") & (sobol["outcome"] == outcome)]
-            if rows.empty:
-                continue
-            top = rows.sort_values("ST", ascending=False).iloc[0]
-            findings.append(
-                t["sweep_findings"].format(
-                    parameter=top["parameter"],
-                    outcome=outcome,
-                    st=f"{top['ST']:.2f}",
-                    conf=f"{top['ST_conf']:.2f}",
-                )
-            )
-            figures.append(sobol_indices(sobol, outcome, lang=lang))
+            finding = _sobol_finding(sobol, outcome, lang)
+            if finding:
+                findings.append(finding)
+                figures.append(sobol_indices(sobol, outcome, lang=lang))
         tables.append(_table(sobol))
     if (analysis / "morris.csv").exists():
         morris = pd.read_csv(analysis / "morris.csv")
@@ -282,25 +251,17 @@ def _sections_sweep(folder: Path, lang: str) -> tuple[str, list[str], str, list[
         tables.append(_table(morris))
     if experiment["design"] == "grid" and 1 <= len(names) <= 2:
         chosen = [o for o in outcomes if o.startswith("effect_")] or outcomes
+        y = names[1] if len(names) == 2 else None
         for outcome in chosen:
-            y = names[1] if len(names) == 2 else None
             figures.append(response_surface(response, names[0], y, outcome=outcome, lang=lang))
     if (analysis / "discovery_box.csv").exists():
         box = pd.read_csv(analysis / "discovery_box.csv")
         if len(box):
-            limits = "; ".join(f"{r.parameter} {r.low:.3g}–{r.high:.3g}" for r in box.itertuples())
-            findings.append(
-                t["discovery"].format(
-                    below=experiment["discovery"]["below"],
-                    box=limits,
-                    coverage=f"{box['coverage'].iloc[0]:.2f}",
-                    density=f"{box['density'].iloc[0]:.2f}",
-                )
-            )
+            findings.append(_discovery_finding(box, experiment["discovery"]["below"], lang))
             tables.append(_table(box))
     failed = sum(s.get("runs_failed", 0) for s in manifest.get("sessions", []))
     if failed:
-        findings.append(t["failed"].format(n=failed))
+        findings.append(text("report_failed", lang, n=failed))
     scenario = manifest["definition"]["scenario"]
     assumptions = _assumptions(scenario, lang) if scenario else ""
     return experiment["name"], findings, assumptions, figures, "".join(tables)
@@ -313,27 +274,26 @@ def build_report(folder: Path | str, lang: str = "sv") -> str:
     kind = folder_kind(folder)
     builder = {"run": _sections_run, "compare": _sections_compare, "sweep": _sections_sweep}[kind]
     name, findings, assumptions, figures, tables = builder(folder, lang)
-    t = TEXT[lang]
     manifest_path = folder / ("a/manifest.json" if kind == "compare" else "manifest.json")
     parts = [
         f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>",
         f"<title>spridning: {html.escape(name)}</title><style>{STYLE}</style>",
         f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>",
-        f"<h1>{t['title'][kind]}: {html.escape(name)}</h1>",
-        f"<p class='note'>{t['generated']} {html.escape(str(folder))}</p>",
-        f"<h2 id='findings'>{t['findings']}</h2><ul>",
+        f"<h1>{text(f'report_title_{kind}', lang)}: {html.escape(name)}</h1>",
+        f"<p class='note'>{text('report_generated', lang)} {html.escape(str(folder))}</p>",
+        f"<h2 id='findings'>{text('report_findings', lang)}</h2><ul>",
         *(f"<li>{html.escape(sentence)}</li>" for sentence in findings),
         "</ul>",
-        f"<h2 id='assumptions'>{t['assumptions']}</h2>{assumptions}",
-        f"<h2 id='figures'>{t['figures']}</h2>",
+        f"<h2 id='assumptions'>{text('report_assumptions', lang)}</h2>{assumptions}",
+        f"<h2 id='figures'>{text('report_figures', lang)}</h2>",
         *(_figure(fig) for fig in figures),
     ]
     if tables:
-        heading = t["effects"] if kind == "compare" else t["analysis"]
+        heading = text("report_effects" if kind == "compare" else "report_analysis", lang)
         parts.append(f"<h2 id='tables'>{heading}</h2>{tables}")
     manifest_text = html.escape(manifest_path.read_text(encoding="utf-8"))
     parts.append(
-        f"<h2 id='manifest'>{t['manifest']}</h2><details><summary>manifest.json</summary><pre>{manifest_text}</pre></details>"
+        f"<h2 id='manifest'>{text('report_manifest', lang)}</h2><details><summary>manifest.json</summary><pre>{manifest_text}</pre></details>"
     )
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -12,8 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from viz.checks import choose, require_columns, require_rows
-from viz.labels import check_lang, label
 from viz.layout import finish, palette, transparent
+from viz.words import check_lang, text
 
 SOBOL_COLUMNS = ("outcome", "parameter", "S1", "S1_conf", "ST", "ST_conf")
 MORRIS_COLUMNS = ("outcome", "parameter", "mu_star", "mu_star_conf", "sigma")
@@ -59,10 +59,10 @@ def sobol_indices(
                 x=parameters,
                 y=rows[key],
                 error_y={"type": "data", "array": rows[f"{key}_conf"], "visible": True},
-                name=label(name, lang),
+                name=text(name, lang),
                 marker_color=colour,
                 customdata=rows[f"{key}_conf"],
-                hovertemplate=f"<b>%{{x}}</b><br>{label(name, lang)}: %{{y:.3f}}"
+                hovertemplate=f"<b>%{{x}}</b><br>{text(name, lang)}: %{{y:.3f}}"
                 " ± %{customdata:.3f}<extra></extra>",
                 meta={"index": key},
             )
@@ -70,10 +70,10 @@ def sobol_indices(
     return finish(
         fig,
         lang,
-        label("sobol_title", lang).format(outcome=outcome),
+        text("sobol_title", lang, outcome=outcome),
         barmode="group",
-        xaxis={"title": {"text": label("parameter", lang)}},
-        yaxis={"title": {"text": label("sobol_axis", lang)}},
+        xaxis={"title": {"text": text("parameter", lang)}},
+        yaxis={"title": {"text": text("sobol_axis", lang)}},
     )
 
 
@@ -98,8 +98,8 @@ def morris_plot(
             marker={"size": 9, "color": palette(1)[0]},
             error_x={"type": "data", "array": rows["mu_star_conf"], "visible": True},
             customdata=rows["mu_star_conf"],
-            hovertemplate=f"<b>%{{text}}</b><br>{label('mu_star', lang)}: %{{x:.3g}}"
-            f" ± %{{customdata:.3g}}<br>{label('sigma', lang)}: %{{y:.3g}}<extra></extra>",
+            hovertemplate=f"<b>%{{text}}</b><br>{text('mu_star', lang)}: %{{x:.3g}}"
+            f" ± %{{customdata:.3g}}<br>{text('sigma', lang)}: %{{y:.3g}}<extra></extra>",
             name=outcome,
             showlegend=False,
         )
@@ -107,9 +107,9 @@ def morris_plot(
     return finish(
         fig,
         lang,
-        label("morris_title", lang).format(outcome=outcome),
-        xaxis={"title": {"text": label("mu_star", lang)}, "rangemode": "tozero"},
-        yaxis={"title": {"text": label("sigma", lang)}, "rangemode": "tozero"},
+        text("morris_title", lang, outcome=outcome),
+        xaxis={"title": {"text": text("mu_star", lang)}, "rangemode": "tozero"},
+        yaxis={"title": {"text": text("sigma", lang)}, "rangemode": "tozero"},
     )
 
 
@@ -147,11 +147,11 @@ def response_surface(
         )
     if rows.duplicated(drawn).any():
         raise ValueError(f"response table has several rows for the same {drawn}")
-    mean_text = label("outcome_mean", lang).format(outcome=outcome)
+    mean_text = text("outcome_mean", lang, outcome=outcome)
     colour = palette(1)[0]
     if y is None:
         rows = rows.sort_values(x)
-        ci = label("ci95", lang)
+        ci = text("ci95", lang)
         edge = {"width": 0, "color": colour}
         fig = go.Figure(
             [
@@ -162,7 +162,7 @@ def response_surface(
                     line=edge,
                     showlegend=False,
                     hoverinfo="skip",
-                    name=f"{ci}: {label('ci_low', lang)}",
+                    name=f"{ci}: {text('ci_low', lang)}",
                     meta={"role": "band_low"},
                 ),
                 go.Scatter(
@@ -185,7 +185,7 @@ def response_surface(
                     customdata=rows[["ci_low", "ci_high", "n"]].to_numpy(),
                     hovertemplate=f"{x}: %{{x}}<br>{mean_text}: %{{y:.3g}}<br>{ci}: "
                     "%{customdata[0]:.3g} – %{customdata[1]:.3g}"
-                    f"<br>n = %{{customdata[2]:.0f}} {label('runs', lang)}<extra></extra>",
+                    f"<br>n = %{{customdata[2]:.0f}} {text('runs', lang)}<extra></extra>",
                     meta={"role": "mean"},
                 ),
             ]
@@ -193,7 +193,7 @@ def response_surface(
         return finish(
             fig,
             lang,
-            label("response_title", lang).format(outcome=outcome, x=x),
+            text("response_title", lang, outcome=outcome, x=x),
             xaxis={"title": {"text": x}},
             yaxis={"title": {"text": mean_text}},
         )
@@ -202,7 +202,7 @@ def response_surface(
         rows.pivot(index=y, columns=x, values=c).reindex_like(grid).to_numpy()
         for c in ("ci_low", "ci_high", "n")
     ]
-    ci = label("ci95", lang)
+    ci = text("ci95", lang)
     fig = go.Figure(
         go.Heatmap(
             x=grid.columns.to_numpy(),
@@ -212,14 +212,14 @@ def response_surface(
             colorbar={"title": {"text": mean_text}},
             hovertemplate=f"{x}: %{{x}}<br>{y}: %{{y}}<br>{mean_text}: %{{z:.3g}}<br>{ci}: "
             "%{customdata[0]:.3g} – %{customdata[1]:.3g}"
-            f"<br>n = %{{customdata[2]:.0f}} {label('runs', lang)}<extra></extra>",
+            f"<br>n = %{{customdata[2]:.0f}} {text('runs', lang)}<extra></extra>",
             name=mean_text,
         )
     )
     return finish(
         fig,
         lang,
-        label("response_title_2d", lang).format(outcome=outcome, x=x, y=y),
+        text("response_title_2d", lang, outcome=outcome, x=x, y=y),
         # Grid levels are often uneven (50, 100, 200, 400): one equal cell per level.
         xaxis={"title": {"text": x}, "type": "category"},
         yaxis={"title": {"text": y}, "type": "category"},
