@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from experiments.calibrate import calibrate, prepare, tolerance
 from experiments.cli import main
+from experiments.dataset import load_results
 from experiments.evaluators import municipality_counts, series_values
 from experiments.experiment import ParameterRange
 from experiments.run import run_scenario
@@ -18,6 +21,8 @@ from model.model import DiffusionModel
 from model.reference.synthetic import synthetic_municipalities
 from model.scenario import load_scenario
 
+# The model month whose end each observation date describes (start 2008-01 is month 1).
+MONTH_OF = {"2010-12": 36, "2011-12": 48, "2012-12": 60, "2013-12": 72}
 TRUTH = {"innovations.0.benefit_sek_per_capita_year": 80.0, "suppliers.entry_rate": 0.12}
 HEADER = """name = "synthetic_lov"
 scenario = "lov"
@@ -74,16 +79,42 @@ def test_calibration_recovers_the_parameters_that_made_the_series(recovered) -> 
     assert summary["accepted"] >= 10
 
 
+def accepted_points(folder: Path, summary: dict) -> pd.DataFrame:
+    """The accepted points, read from points.csv: the ``accepted`` nearest by distance."""
+    points = pd.read_csv(folder / "points.csv")
+    return points.nsmallest(summary["accepted"], "distance")
+
+
 def test_calibration_writes_fit_band_and_identifiability(recovered) -> None:
     summary, folder = recovered
+    accepted = accepted_points(folder, summary)
+    # Oracle for the band: the 5-95 % quantiles of the accepted points' replications,
+    # read from the stored sweep, at the model month of each date (2008-01 is month 1).
+    runs = load_results(folder / "sweep")
+    runs = runs[runs["point"].isin(accepted["point"]) & (runs["innovation"] == "lov")]
     fit = pd.read_csv(folder / "fit.csv")
-    assert len(fit) == 8 and (fit["band_low"] <= fit["band_high"]).all()
+    assert len(fit) == 8
+    for row in fit.to_dict("records"):
+        column = f"{row['measure']}_m{MONTH_OF[row['date']]}"
+        values = runs[column]
+        assert (row["band_low"], row["band_high"]) == pytest.approx(
+            tuple(values.quantile([0.05, 0.95])), rel=1e-12
+        ), column
+        assert row["median"] == pytest.approx(accepted[column].median(), rel=1e-12)
     assert fit["inside_band"].sum() >= 6  # the model's own series lies in its band
+    # Oracle for the trade-off: scipy's Spearman correlation over the accepted points.
     correlations = pd.read_csv(folder / "correlations.csv")
-    assert len(correlations) == 1 and correlations["spearman"].between(-1, 1).all()
-    curve = pd.read_csv(folder / "curve.csv")
-    assert set(curve["measure"]) == {"running", "decided"}
-    assert curve.groupby("measure")["month"].is_monotonic_increasing.all()
+    names = ["innovations.lov.benefit_sek_per_capita_year", "suppliers.entry_rate"]
+    rho = stats.spearmanr(accepted[names[0]], accepted[names[1]]).statistic
+    assert correlations[["parameter_1", "parameter_2"]].values.tolist() == [names]
+    assert correlations["spearman"].iloc[0] == pytest.approx(rho, rel=1e-12)
+    assert len(summary["trade_offs"]) == int(abs(rho) >= 0.5)
+    curve = pd.read_csv(folder / "curve.csv").set_index(["measure", "month"])
+    assert set(curve.index) == {
+        (measure, month) for measure in ("running", "decided") for month in range(3, 85, 3)
+    }
+    assert curve.loc[("running", 36), "date"] == "2010-12"  # month 36 ends December 2010
+    assert curve.loc[("decided", 3), "date"] == "2008-03"
 
 
 def test_out_of_sample_check_predicts_the_later_observations(tmp_path: Path) -> None:
@@ -91,9 +122,29 @@ def test_out_of_sample_check_predicts_the_later_observations(tmp_path: Path) -> 
     calibration = prepare(target, path, budget=120, replications=2, fit_until="2011-12")
     summary = calibrate(calibration, tmp_path / "out")
     fit = pd.read_csv(tmp_path / "out" / "fit.csv")
+    assert fit["used_in_fit"].tolist() == (fit["date"] <= "2011-12").tolist()
     assert fit["used_in_fit"].sum() == 4  # 2010 and 2011, running and decided
-    assert summary["out_of_sample"]["n"] == 4
-    assert summary["out_of_sample"]["rmse"] >= 0
+    observed = fit.set_index(["measure", "date"])["observed"]
+    columns = {key: f"{key[0]}_m{MONTH_OF[key[1]]}" for key in observed.index}
+    tolerance = np.maximum(0.1 * observed, 5.0)  # no sd given: 10 %, at least 5
+    # Oracle for the distance: only the fitted (earlier) observations enter it.
+    points = pd.read_csv(tmp_path / "out" / "points.csv")
+    early = [key for key in observed.index if key[1] <= "2011-12"]
+    scaled = [(points[columns[key]] - observed[key]) / tolerance[key] for key in early]
+    distance = np.sqrt((pd.concat(scaled, axis=1) ** 2).mean(axis=1))
+    np.testing.assert_allclose(points["distance"], distance, rtol=1e-12)
+    # Oracle for the held-out error: the accepted points' median against each later value.
+    accepted = accepted_points(tmp_path / "out", summary)
+    later = [key for key in observed.index if key[1] > "2011-12"]
+    errors = np.array([accepted[columns[key]].median() - observed[key] for key in later])
+    held_out = summary["out_of_sample"]
+    assert held_out["n"] == 4
+    assert held_out["rmse"] == pytest.approx(np.sqrt(np.mean(errors**2)), rel=1e-12)
+    assert held_out["mean_absolute_error"] == pytest.approx(np.abs(errors).mean(), rel=1e-12)
+    # And it predicts: scaled by the tolerance, the later observations would be accepted
+    # by the same rule the fit uses (distance <= 1).
+    later_tolerance = np.array([tolerance[key] for key in later])
+    assert np.sqrt(np.mean((errors / later_tolerance) ** 2)) < 1.0
 
 
 VALID = """name = "bad"

@@ -49,6 +49,7 @@ def check_month(model: DiffusionModel) -> None:
     )
     assert (running_product <= has_supplier).all(), "product running without a supplier"
     assert (market.customers <= market.capacity).all(), "supplier over capacity"
+    assert (model.fou.used <= model.fou.capacity).all(), "FoU environment over capacity"
     adopted = stage == Stage.ADOPTED
     assert (state.first_adopted[adopted] != NEVER).all()
     assert (state.first_adopted <= model.month).all()
@@ -59,6 +60,16 @@ def check_month(model: DiffusionModel) -> None:
         "state_spending_msek",
     ):
         assert (getattr(model.accounts, name) >= 0).all(), name
+
+
+def check_first_adoption(model: DiffusionModel, before: np.ndarray) -> np.ndarray:
+    """The month of first adoption is set once, to the month it happens, and never moves
+    (a municipality that leaves and adopts again keeps its first month); returns a copy."""
+    now = model.state.first_adopted
+    kept = before != NEVER
+    assert (now[kept] == before[kept]).all(), "a first adoption month moved"
+    assert (now[~kept & (now != NEVER)] == model.month).all()
+    return now.copy()
 
 
 @settings(
@@ -76,14 +87,20 @@ def test_invariants_hold_every_month(
     model = DiffusionModel(
         scenario, seed=seed, municipalities=municipalities, neighbours=neighbours
     )
+    first = model.state.first_adopted.copy()
     for _ in range(scenario.run.months):
         model.step()
         check_month(model)
-    shares = model.timeseries()[["adoption_share", "ever_adopted_share", "fou_capacity_used"]]
-    assert ((shares >= 0) & (shares <= 1)).all().all()
-    assert (
-        model.timeseries()["ever_adopted_share"] >= model.timeseries()["adoption_share"] - 1e-12
-    ).all()
+        first = check_first_adoption(model, first)
+    table = model.timeseries()
+    assert table["fou_capacity_used"].between(0, 1).all()
+    assert (table["ever_adopted_share"] >= table["adoption_share"] - 1e-12).all()
+    # The reported last month is the state the run ended in.
+    last = table[table["month"] == scenario.run.months]
+    adopted = (model.state.stage == Stage.ADOPTED).mean(axis=1)
+    ever = (model.state.first_adopted != NEVER).mean(axis=1)
+    np.testing.assert_allclose(last["adoption_share"], adopted, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(last["ever_adopted_share"], ever, rtol=0, atol=1e-12)
 
 
 def test_a_supplier_exit_strands_its_customers(
@@ -98,7 +115,9 @@ def test_a_supplier_exit_strands_its_customers(
         }
     )
     model = DiffusionModel(scenario, seed=3, municipalities=municipalities, neighbours=neighbours)
+    first = model.state.first_adopted.copy()
     for _ in range(scenario.run.months):
         model.step()
         check_month(model)
+        first = check_first_adoption(model, first)
     assert model.market.exits > 0

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from experiments.analysis import analyse
 from experiments.cli import main
@@ -316,7 +317,23 @@ def test_cli_sweep_and_analyse(tmp_path: Path, capsys: pytest.CaptureFixture[str
     response = pd.read_csv(out / "analysis" / "response.csv")
     assert set(response["outcome"]) == {"adoption_share_5y", "value_created_msek"}
     assert (response["n"] == 2).all()
-    assert (response["ci_low"] <= response["mean"]).all()
+    # Oracle: each cell's two replications read back from the stored runs, and scipy's
+    # one-sample t interval on them.
+    stored = load_results(out)
+    cells = ["awareness.county", "innovation"]
+    runs = {key: group for key, group in stored.groupby(cells)}
+    assert len(runs) == 2 * 6 and len(response) == 2 * len(runs)
+    spread = 0
+    for row in response.to_dict("records"):
+        values = runs[tuple(row[c] for c in cells)][row["outcome"]].to_numpy()
+        assert row["mean"] == pytest.approx(values.mean(), rel=1e-12)
+        if np.ptp(values) == 0:  # the same in both replications: a point interval
+            assert row["ci_low"] == row["ci_high"] == pytest.approx(values[0])
+            continue
+        low, high = stats.ttest_1samp(values, 0.0).confidence_interval(0.95)
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high), rel=1e-9)
+        spread += 1
+    assert spread >= 8  # most cells vary between replications: the intervals are exercised
     assert main(["analyse", str(tmp_path)]) == 2
     assert "no manifest.json" in capsys.readouterr().err
     assert main(["sweep", str(tmp_path / "missing.toml")]) == 2
