@@ -5,9 +5,8 @@ An experiment (TOML) names a base scenario, the parameters to vary with their ra
 outcomes and a seed. It is validated when loaded: a bad file fails with a message naming
 the file, the key and what is allowed, never part-way through a sweep.
 
-Parameter names may be register names (``awareness.county``, ``programme.years``), any
-dotted path in a scenario (``policies.programme.targeting``) or one innovation's field
-(``innovations.vr_training_tool.trial_cost_msek``).
+Parameter names are register names (``awareness.county``, ``programme.targeting``) or one
+innovation's field (``innovations.vr_training_tool.trial_cost_msek``).
 """
 
 from __future__ import annotations
@@ -23,24 +22,14 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from experiments.input_files import load_model
 from experiments.metrics import RUN_METRICS
 from model.params import PARAMETERS, REGISTER, Parameter
-from model.scenario import Scenario, ScenarioError, load_scenario, resolve_scenario_path
+from model.policies import LEVER_SECTIONS
+from model.scenario import SECTIONS, Scenario, ScenarioError, load_scenario, resolve_scenario_path
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 
-POLICY_SECTIONS = ("programme", "trial_legislation", "shared_procurement", "process_fund")
 # The sections whose parameters describe how municipalities, suppliers and FoU behave
-# (not the levers, not one innovation's attributes, not the run's length).
-MECHANISM_SECTIONS = (
-    "municipalities",
-    "awareness",
-    "decision",
-    "trials",
-    "learning",
-    "adoption",
-    "procurement",
-    "suppliers",
-    "fou",
-)
+# (not the levers, not the switches, not one innovation's attributes, not the run's length).
+MECHANISM_SECTIONS = tuple(s for s in SECTIONS if s not in ("run", "mechanisms", *LEVER_SECTIONS))
 # Every declared metric one run gives per replication (not the paired cost ratio).
 SPRIDNING_OUTCOMES = tuple(m.name for m in RUN_METRICS)
 ISHIGAMI_OUTCOMES = ("y",)
@@ -140,8 +129,7 @@ def scenario_path(name: str, scenario: Scenario | None) -> tuple[str, Parameter 
             f"innovations.<name>.{name.split('.', 1)[1]}"
         )
     if name in REGISTER:
-        prefix = "policies." if section in POLICY_SECTIONS else ""
-        return prefix + name, REGISTER[name]
+        return name, REGISTER[name]
     parts = name.split(".")
     if parts[0] == "innovations" and len(parts) == 3 and scenario is not None:
         names = [i.name for i in scenario.innovations]
@@ -151,10 +139,12 @@ def scenario_path(name: str, scenario: Scenario | None) -> tuple[str, Parameter 
             f"innovation.{parts[2]}"
         )
     if parts[0] == "policies" and len(parts) == 3:
-        return name, REGISTER.get(f"{parts[1]}.{parts[2]}")
+        raise ExperimentError(
+            f"{name}: levers are named as in the register: write {parts[1]}.{parts[2]}"
+        )
     raise ExperimentError(
-        f"{name}: unknown parameter; use a register name (see `spridning params`), "
-        "policies.<lever>.<field>, or innovations.<innovation>.<field>"
+        f"{name}: unknown parameter; use a register name (see `spridning params`) or "
+        "innovations.<innovation>.<field>"
     )
 
 

@@ -95,9 +95,9 @@ def _rule_validator(rule: Rule) -> Any:
     return model_validator(mode="after")(check)
 
 
-def _section_model(section: str, name: str) -> type[BaseModel]:
-    """A strict model of one register section, with its code checks and cross-field rules;
-    ``name`` must be the module attribute (pickling)."""
+def _section_model(section: str) -> type[BaseModel]:
+    """A strict model of one register section, with its code checks and cross-field rules,
+    kept as a module attribute under its class name (so that it pickles)."""
     parameters = [p for p in PARAMETERS if p.section == section]
     fields = {p.field: _field(p) for p in parameters}
     validators: dict[str, Any] = {
@@ -108,35 +108,20 @@ def _section_model(section: str, name: str) -> type[BaseModel]:
     validators.update(
         {f"_rule_{rule.name}": _rule_validator(rule) for rule in RULES if rule.section == section}
     )
-    return create_model(
+    name = "".join(part.title() for part in section.split("_")) + "Section"
+    model = create_model(
         name, __base__=_Strict, __module__=__name__, __validators__=validators, **fields
     )
+    globals()[name] = model
+    return model
 
 
-RunParameters = _section_model("run", "RunParameters")
-MunicipalityParameters = _section_model("municipalities", "MunicipalityParameters")
-AwarenessParameters = _section_model("awareness", "AwarenessParameters")
-DecisionParameters = _section_model("decision", "DecisionParameters")
-TrialParameters = _section_model("trials", "TrialParameters")
-LearningParameters = _section_model("learning", "LearningParameters")
-AdoptionParameters = _section_model("adoption", "AdoptionParameters")
-ProcurementParameters = _section_model("procurement", "ProcurementParameters")
-SupplierParameters = _section_model("suppliers", "SupplierParameters")
-FouParameters = _section_model("fou", "FouParameters")
-Mechanisms = _section_model("mechanisms", "Mechanisms")
-ProgrammeSettings = _section_model("programme", "ProgrammeSettings")
-TrialLegislationSettings = _section_model("trial_legislation", "TrialLegislationSettings")
-SharedProcurementSettings = _section_model("shared_procurement", "SharedProcurementSettings")
-ProcessFundSettings = _section_model("process_fund", "ProcessFundSettings")
-
-
-class Policies(_Strict):
-    """The policy levers; each is off unless ``enabled = true``."""
-
-    programme: ProgrammeSettings = ProgrammeSettings()  # type: ignore[valid-type]
-    trial_legislation: TrialLegislationSettings = TrialLegislationSettings()  # type: ignore[valid-type]
-    shared_procurement: SharedProcurementSettings = SharedProcurementSettings()  # type: ignore[valid-type]
-    process_fund: ProcessFundSettings = ProcessFundSettings()  # type: ignore[valid-type]
+# A scenario's sections are the register's, in its order (levers included: each lever is a
+# section of its own, off unless ``enabled = true``); innovations are a list of their own.
+SECTIONS: tuple[str, ...] = tuple(
+    dict.fromkeys(p.section for p in PARAMETERS if p.section != "innovation")
+)
+SECTION_MODELS: dict[str, type[BaseModel]] = {s: _section_model(s) for s in SECTIONS}
 
 
 @lru_cache(maxsize=1)
@@ -181,22 +166,22 @@ Innovation = create_model(
 )
 
 
-class Scenario(_Strict):
+class _ScenarioBase(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
-    run: RunParameters = RunParameters()  # type: ignore[valid-type]
-    municipalities: MunicipalityParameters = MunicipalityParameters()  # type: ignore[valid-type]
-    awareness: AwarenessParameters = AwarenessParameters()  # type: ignore[valid-type]
-    decision: DecisionParameters = DecisionParameters()  # type: ignore[valid-type]
-    trials: TrialParameters = TrialParameters()  # type: ignore[valid-type]
-    learning: LearningParameters = LearningParameters()  # type: ignore[valid-type]
-    adoption: AdoptionParameters = AdoptionParameters()  # type: ignore[valid-type]
-    procurement: ProcurementParameters = ProcurementParameters()  # type: ignore[valid-type]
-    suppliers: SupplierParameters = SupplierParameters()  # type: ignore[valid-type]
-    fou: FouParameters = FouParameters()  # type: ignore[valid-type]
-    mechanisms: Mechanisms = Mechanisms()  # type: ignore[valid-type]
-    policies: Policies = Policies()
     innovations: list[Innovation] = Field(min_length=1)  # type: ignore[valid-type]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _levers_are_sections(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "policies" in data:
+            levers = data["policies"] if isinstance(data["policies"], dict) else {}
+            names = ", ".join(f"[{lever}]" for lever in levers) or "[programme]"
+            raise ValueError(
+                f"policies: the levers are sections of their own; write {names} instead of "
+                "[policies.<lever>] (one spelling: the parameter register's)"
+            )
+        return data
 
     @field_validator("innovations")
     @classmethod
@@ -215,19 +200,19 @@ class Scenario(_Strict):
         return parse_scenario(data, source="overrides")
 
 
-POLICY_SECTIONS = ("programme", "trial_legislation", "shared_procurement", "process_fund")
+Scenario = create_model(
+    "Scenario",
+    __base__=_ScenarioBase,
+    __module__=__name__,
+    **{section: (model, model()) for section, model in SECTION_MODELS.items()},
+)
 
 
 def switch_on(scenario: Scenario, name: str) -> bool:
     """The value of the on/off register parameter ``name`` (``mechanisms.learning``,
     ``programme.enabled``) in ``scenario``."""
     section, field = name.split(".", 1)
-    holder = (
-        getattr(scenario.policies, section)
-        if section in POLICY_SECTIONS
-        else getattr(scenario, section)
-    )
-    value = getattr(holder, field)
+    value = getattr(getattr(scenario, section), field)
     if not isinstance(value, bool):
         raise TypeError(f"{name} is not an on/off switch")
     return value
@@ -259,8 +244,6 @@ def _describe_location(location: tuple[Any, ...], data: dict[str, Any]) -> str:
 
 def _register_entry(location: tuple[Any, ...]) -> Parameter | None:
     names = [str(p) for p in location if not isinstance(p, int)]
-    if names and names[0] == "policies":
-        names = names[1:]
     if len(names) >= 2 and names[0] == "innovations":
         return REGISTER.get(f"innovation.{names[1]}")
     if len(names) >= 2:

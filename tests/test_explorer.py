@@ -23,7 +23,9 @@ from viz.app_inputs import (
     FIELDS,
     InputError,
     build_scenario,
+    component_id,
     counties,
+    dom_id,
     form_values,
     is_modified,
     library,
@@ -38,8 +40,13 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+def css(name: str) -> str:
+    """A CSS selector for the control of register parameter ``name``."""
+    return f"[id='{dom_id(component_id(name))}']"
+
+
 def form(name: str = "programme", **changes: object) -> dict[str, object]:
-    """The form as the page shows it for a library scenario, with ``changes`` by field id."""
+    """The form as the page shows it for a library scenario, with ``changes`` by register name."""
     return {**form_values(library_scenario(name)), "replications": 4, "seed": 1, **changes}
 
 
@@ -58,37 +65,36 @@ def test_good_input_gives_the_dotted_overrides() -> None:
         "programme",
         form(
             **{
-                "programme-annual_budget_msek": 400,
-                "programme-targeting": "small",
-                "programme-years": 7.0,
-                "trial_legislation-enabled": ["on"],
-                "trial_legislation-counties": ["14", "01"],
-                "shared_procurement-enabled": ["on"],
-                "shared_procurement-consortia": "national",
-                "shared_procurement-risk_share": 0.3,
+                "programme.annual_budget_msek": 400,
+                "programme.targeting": "small",
+                "programme.years": 7.0,
+                "trial_legislation.enabled": ["on"],
+                "trial_legislation.counties": ["14", "01"],
+                "shared_procurement.enabled": ["on"],
+                "shared_procurement.consortia": "national",
+                "shared_procurement.risk_share": 0.3,
             },
             replications=8,
             seed=7,
         ),
     )
-    assert set(request.overrides) == {f.key for f in FIELDS}
-    assert all(key.startswith("policies.") for key in request.overrides)
+    assert set(request.overrides) == {f.name for f in FIELDS}
     o = request.overrides
-    assert o["policies.programme.annual_budget_msek"] == 400.0
-    assert o["policies.programme.years"] == 7 and isinstance(o["policies.programme.years"], int)
-    assert o["policies.programme.targeting"] == "small"
-    assert o["policies.programme.enabled"] is True
-    assert o["policies.trial_legislation.enabled"] is True
-    assert o["policies.trial_legislation.counties"] == ["14", "01"]
-    assert o["policies.shared_procurement.consortia"] == "national"
-    assert o["policies.shared_procurement.risk_share"] == 0.3
-    assert o["policies.process_fund.enabled"] is False
+    assert o["programme.annual_budget_msek"] == 400.0
+    assert o["programme.years"] == 7 and isinstance(o["programme.years"], int)
+    assert o["programme.targeting"] == "small"
+    assert o["programme.enabled"] is True
+    assert o["trial_legislation.enabled"] is True
+    assert o["trial_legislation.counties"] == ["14", "01"]
+    assert o["shared_procurement.consortia"] == "national"
+    assert o["shared_procurement.risk_share"] == 0.3
+    assert o["process_fund.enabled"] is False
     assert (request.scenario, request.replications, request.seed) == ("programme", 8, 7)
 
     scenario = build_scenario(request)
-    assert scenario.policies.programme.annual_budget_msek == 400.0
-    assert scenario.policies.trial_legislation.counties == ["14", "01"]
-    assert scenario.policies.shared_procurement.risk_share == 0.3
+    assert scenario.programme.annual_budget_msek == 400.0
+    assert scenario.trial_legislation.counties == ["14", "01"]
+    assert scenario.shared_procurement.risk_share == 0.3
     assert is_modified(scenario, "programme")
 
 
@@ -101,10 +107,10 @@ def test_an_untouched_form_gives_back_the_library_scenario(name: str) -> None:
 
 def test_the_form_is_prefilled_from_the_scenario() -> None:
     values = form_values(library_scenario("skr_position"))
-    assert values["programme-enabled"] == ["on"]
-    assert values["process_fund-enabled"] == []
-    assert values["trial_legislation-counties"] == ["01", "12", "14", "23"]
-    assert values["programme-annual_budget_msek"] == 200.0
+    assert values["programme.enabled"] == ["on"]
+    assert values["process_fund.enabled"] == []
+    assert values["trial_legislation.counties"] == ["01", "12", "14", "23"]
+    assert values["programme.annual_budget_msek"] == 200.0
     assert len(counties()) == 21
 
 
@@ -114,57 +120,57 @@ def test_the_form_is_prefilled_from_the_scenario() -> None:
 @pytest.mark.parametrize(
     ("field", "value", "expected"),
     [
-        ("programme-annual_budget_msek", "abc", "måste vara ett tal, fick 'abc'"),
-        ("programme-annual_budget_msek", None, "måste vara ett tal, fick inget värde"),
-        ("programme-annual_budget_msek", float("nan"), "måste vara ett tal"),
-        ("programme-years", 2.5, "måste vara ett heltal, fick 2,5"),
-        ("programme-years", True, "måste vara ett tal"),
-        ("programme-enabled", "yes", "måste vara på eller av"),
-        ("programme-targeting", "everyone", "måste vara ett av all, low_capacity, small, central"),
-        ("shared_procurement-consortia", None, "måste vara ett av county, national"),
-        ("trial_legislation-counties", "14", "måste vara en lista med länskoder"),
-        ("trial_legislation-counties", ["99"], "okända län ['99']"),
+        ("programme.annual_budget_msek", "abc", "måste vara ett tal, fick 'abc'"),
+        ("programme.annual_budget_msek", None, "måste vara ett tal, fick inget värde"),
+        ("programme.annual_budget_msek", float("nan"), "måste vara ett tal"),
+        ("programme.years", 2.5, "måste vara ett heltal, fick 2,5"),
+        ("programme.years", True, "måste vara ett tal"),
+        ("programme.enabled", "yes", "måste vara på eller av"),
+        ("programme.targeting", "everyone", "måste vara ett av all, low_capacity, small, central"),
+        ("shared_procurement.consortia", None, "måste vara ett av county, national"),
+        ("trial_legislation.counties", "14", "måste vara en lista med länskoder"),
+        ("trial_legislation.counties", ["99"], "okända län ['99']"),
     ],
 )
 def test_a_wrong_type_names_the_field(field: str, value: object, expected: str) -> None:
-    chosen = next(f for f in FIELDS if f.id == field)
+    chosen = next(f for f in FIELDS if f.name == field)
     message = problems(**{field: value})
-    assert f"[{chosen.key}]" in message
+    assert f"[{chosen.name}]" in message
     assert SV[chosen.name] in message
     assert expected in message
 
 
 def test_out_of_range_is_said_in_the_pages_language_with_key_and_range() -> None:
-    message = problems(**{"programme-annual_budget_msek": -5})
-    assert "Årlig budget (MSEK) [policies.programme.annual_budget_msek]" in message
+    message = problems(**{"programme.annual_budget_msek": -5})
+    assert "Årlig budget (MSEK) [programme.annual_budget_msek]" in message
     assert "måste vara minst 0, fick -5 (tillåtet 0 till 5\u00a0000)" in message
     assert "Input should" not in message and "allowed" not in message
-    english = problems(lang="en", **{"programme-annual_budget_msek": -5})
-    assert "Annual budget (MSEK) [policies.programme.annual_budget_msek]" in english
+    english = problems(lang="en", **{"programme.annual_budget_msek": -5})
+    assert "Annual budget (MSEK) [programme.annual_budget_msek]" in english
     assert "must be at least 0, got -5 (allowed 0 to 5,000)" in english
-    message = problems(**{"programme-share_grants": -0.5, "programme-share_capacity": 1.3})
-    assert "Andel prövningsbidrag [policies.programme.share_grants]: måste vara minst 0" in message
-    assert "[policies.programme.share_capacity]: måste vara högst 1, fick 1,3" in message
-    message = problems(**{"trial_legislation-start_month": 0})
-    assert "[policies.trial_legislation.start_month]: måste vara minst 1, fick 0" in message
+    message = problems(**{"programme.share_grants": -0.5, "programme.share_capacity": 1.3})
+    assert "Andel prövningsbidrag [programme.share_grants]: måste vara minst 0" in message
+    assert "[programme.share_capacity]: måste vara högst 1, fick 1,3" in message
+    message = problems(**{"trial_legislation.start_month": 0})
+    assert "[trial_legislation.start_month]: måste vara minst 1, fick 0" in message
     assert "(tillåtet 1 till 1\u00a0200)" in message
 
 
 def test_shares_that_do_not_sum_to_one_are_refused() -> None:
-    message = problems(**{"programme-share_grants": 0.9})
+    message = problems(**{"programme.share_grants": 0.9})
     assert "måste summera till 1, de summerar till 1,400" in message
     for label in ("Andel prövningsbidrag", "Andel administration"):
         assert label in message
-    english = problems(lang="en", **{"programme-share_grants": 0.9})
+    english = problems(lang="en", **{"programme.share_grants": 0.9})
     assert "must sum to 1, they sum to 1.400" in english and "Share to trial grants" in english
 
 
 def test_an_enabled_trial_law_needs_a_zone() -> None:
-    message = problems(**{"trial_legislation-enabled": ["on"], "trial_legislation-counties": []})
-    assert "[policies.trial_legislation.counties]" in message
+    message = problems(**{"trial_legislation.enabled": ["on"], "trial_legislation.counties": []})
+    assert "[trial_legislation.counties]" in message
     assert "ingen zon är vald" in message
     # off without a zone is fine
-    parse_form("programme", form(**{"trial_legislation-counties": []}))
+    parse_form("programme", form(**{"trial_legislation.counties": []}))
 
 
 @pytest.mark.parametrize(
@@ -184,7 +190,7 @@ def test_run_settings_are_checked(field: str, value: object, expected: str) -> N
 
 def test_every_problem_is_reported_at_once_and_unknown_scenarios_too() -> None:
     with pytest.raises(InputError) as refused:
-        parse_form("programme", form(**{"programme-years": "x", "seed": -3}))
+        parse_form("programme", form(**{"programme.years": "x", "seed": -3}))
     assert len(refused.value.problems) == 2
     with pytest.raises(InputError, match="okänt scenario 'nope'; biblioteket har .*baseline"):
         parse_form("nope", form())
@@ -208,7 +214,6 @@ def test_a_failing_run_gives_a_short_message_not_a_trace(monkeypatch) -> None:
 def test_every_form_label_is_keyed_by_register_name_in_both_languages() -> None:
     assert set(SV) == set(EN)
     for field in FIELDS:
-        assert field.key == f"policies.{field.name}"
         assert field.name in SV
         for choice in field.choices:
             assert f"{field.name}.{choice}" in SV
@@ -398,8 +403,8 @@ def test_in_a_browser_a_lever_changes_the_figures_and_bad_values_get_a_message(
             assert "baslinje · digital_night_supervision" in before
             page.wait_for_selector("#map-graph .js-plotly-plot .scattergeo", timeout=10_000)
 
-            page.fill("#programme-annual_budget_msek", "400")
-            page.check("#programme-targeting input[value='small']")
+            page.fill(css('programme.annual_budget_msek'), "400")
+            page.check(f"{css('programme.targeting')} input[value='small']")
             page.click("#run-button")
             page.wait_for_function(
                 f"(before) => {{ const now = ({ADOPTION_DATA})(); return now && now !== before; }}",
@@ -414,7 +419,7 @@ def test_in_a_browser_a_lever_changes_the_figures_and_bad_values_get_a_message(
                 timeout=10_000,
             )
 
-            page.fill("#programme-share_grants", "0.9")
+            page.fill(css('programme.share_grants'), "0.9")
             page.click("#run-button")
             page.wait_for_function(
                 "() => document.querySelector('#message').innerText.includes('summera till 1')",
@@ -425,8 +430,8 @@ def test_in_a_browser_a_lever_changes_the_figures_and_bad_values_get_a_message(
             assert "Andel prövningsbidrag" in message and "1,400" in message
             assert "Traceback" not in page.content()
 
-            page.fill("#programme-share_grants", "0.5")
-            page.fill("#programme-annual_budget_msek", "300")
+            page.fill(css('programme.share_grants'), "0.5")
+            page.fill(css('programme.annual_budget_msek'), "300")
             changed = page.evaluate(ADOPTION_DATA)
             page.click("#run-button")
             page.wait_for_function(
@@ -441,15 +446,16 @@ def test_in_a_browser_a_lever_changes_the_figures_and_bad_values_get_a_message(
             page.screenshot(path=str(ARTIFACTS / "explorer.png"), full_page=True)
 
             # choosing another scenario refills the levers from its file
-            assert not page.is_checked("#trial_legislation-enabled input")
+            assert not page.is_checked(f"{css('trial_legislation.enabled')} input")
             page.click("#scenario")
             page.get_by_role("option", name="trial_legislation", exact=True).click()
             page.wait_for_function(
-                "() => document.querySelector('#trial_legislation-enabled input').checked"
+                "(selector) => document.querySelector(selector).checked",
+                arg=f"{css('trial_legislation.enabled')} input",
             )
-            assert page.input_value("#programme-annual_budget_msek") == "200"
+            assert page.input_value(css('programme.annual_budget_msek')) == "200"
             assert page.evaluate("() => document.querySelector('#lever-trial_legislation').open")
-            assert not page.is_checked("#programme-enabled input")
+            assert not page.is_checked(f"{css('programme.enabled')} input")
 
             page.click("text=Svepresultat")
             page.wait_for_selector("#sweep-figures .js-plotly-plot", timeout=10_000)

@@ -28,7 +28,7 @@ def test_every_library_scenario_with_levers_off_is_the_baseline_exactly() -> Non
         if scenario.name in ("baseline", *NOT_LEVER_SCENARIOS):
             continue
         off = scenario.with_overrides(
-            {f"policies.{lever}.enabled": False for lever in LEVERS} | {"run.months": 96}
+            {f"{lever}.enabled": False for lever in LEVERS} | {"run.months": 96}
         )
         results = run_scenario(off, 2, seed=3, progress=False).timeseries
         pd.testing.assert_frame_equal(baseline, results, check_exact=True, obj=scenario.name)
@@ -99,13 +99,13 @@ def test_shared_procurement_shortens_lead_times_and_lowers_prices() -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"policies.programme.annual_budget_msek": -5}, "policies.programme.annual_budget_msek"),
-        ({"policies.programme.grant_share_of_trial": 1.5}, "allowed 0 to 1"),
-        ({"policies.trial_legislation.counties": ["Atlantis"]}, "unknown county 'Atlantis'"),
-        ({"policies.trial_legislation.municipalities": ["9999"]}, "unknown kommunkod ['9999']"),
-        ({"policies.trial_legislation.enabled": True}, "needs a zone"),
-        ({"policies.programme.share_grants": 0.9}, "must sum to 1"),
-        ({"policies.programme.targeting": "richest"}, "policies.programme.targeting"),
+        ({"programme.annual_budget_msek": -5}, "programme.annual_budget_msek"),
+        ({"programme.grant_share_of_trial": 1.5}, "allowed 0 to 1"),
+        ({"trial_legislation.counties": ["Atlantis"]}, "unknown county 'Atlantis'"),
+        ({"trial_legislation.municipalities": ["9999"]}, "unknown kommunkod ['9999']"),
+        ({"trial_legislation.enabled": True}, "needs a zone"),
+        ({"programme.share_grants": 0.9}, "must sum to 1"),
+        ({"programme.targeting": "richest"}, "programme.targeting"),
     ],
 )
 def test_nonsense_lever_settings_are_rejected_at_load(overrides: dict, message: str) -> None:

@@ -115,3 +115,18 @@ def test_with_overrides_validates(baseline) -> None:
     assert changed.awareness.county == 0.05 and changed.innovations[0].trial_months == 3
     with pytest.raises(ScenarioError, match="awareness.county"):
         baseline.with_overrides({"awareness.county": -1})
+
+
+def test_levers_written_under_policies_get_told_the_one_spelling(tmp_path) -> None:
+    """Levers are sections of their own, spelled as in the register; the old
+    ``[policies.<lever>]`` tables are refused with what to write instead."""
+    path = tmp_path / "old.toml"
+    path.write_text(
+        'extends = "{}"\nname = "old"\n[policies.programme]\nenabled = true\n'.format(
+            (SCENARIO_DIR / "baseline.toml").as_posix()
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError, match=r"write \[programme\] instead of \[policies"):
+        load_scenario(path)
+    assert load_scenario("programme").programme.enabled

@@ -215,11 +215,11 @@ def test_duckdb_queries_the_parts(tmp_path: Path) -> None:
             "awareness.county = -1.0 is not allowed",
         ),
         (
-            'design = "grid"\n[parameters]\n"policies.programme.targeting" = { values = ["richest"] }',
+            'design = "grid"\n[parameters]\n"programme.targeting" = { values = ["richest"] }',
             "'all', 'low_capacity', 'small' or 'central'",
         ),
         (
-            'design = "lhs"\n[parameters]\n"policies.programme.targeting" = { values = ["all"] }',
+            'design = "lhs"\n[parameters]\n"programme.targeting" = { values = ["all"] }',
             "samples numeric ranges",
         ),
         ('design = "sobol"\nsamples = 100\n[parameters]\n"awareness.county" = {}', "power of two"),
@@ -294,7 +294,7 @@ def test_innovation_fields_and_register_ranges_resolve(tmp_path: Path) -> None:
     cost, years = loaded.parameters
     assert cost.path.startswith("innovations.") and cost.path.endswith(".trial_cost_msek")
     assert (years.path, years.low, years.high, years.integer) == (
-        "policies.programme.years",
+        "programme.years",
         3,
         10,
         True,

@@ -83,8 +83,8 @@ def select(scenario: Scenario, kind: type) -> Selection:
 @cache
 def programme(rule: str) -> Selection:
     scenario = load_scenario(SCENARIOS[rule])
-    assert scenario.policies.programme.enabled
-    assert scenario.policies.programme.targeting == rule
+    assert scenario.programme.enabled
+    assert scenario.programme.targeting == rule
     return select(scenario, InnovationProgramme)
 
 
@@ -231,9 +231,7 @@ def test_open_call_is_not_restricted() -> None:
 
 @pytest.mark.parametrize("rule", TARGETED)
 def test_process_fund_supports_municipalities_first_in_line(rule: str) -> None:
-    scenario = load_scenario("danish_style").with_overrides(
-        {"policies.process_fund.targeting": rule}
-    )
+    scenario = load_scenario("danish_style").with_overrides({"process_fund.targeting": rule})
     selection = select(scenario, ProcessFund)
     s = selection.lever.settings
     supported = math.floor(s.total_msek / s.years / s.support_cost_msek_year + 1e-9)
@@ -247,9 +245,9 @@ def test_process_fund_supports_municipalities_first_in_line(rule: str) -> None:
 def test_low_capacity_ranks_by_capacity_at_the_time_of_selection() -> None:
     scenario = load_scenario("programme_low_capacity").with_overrides(
         {
-            "policies.process_fund.enabled": True,
-            "policies.process_fund.start_month": 1,
-            "policies.process_fund.years": 2,  # still funding when the programme selects
+            "process_fund.enabled": True,
+            "process_fund.start_month": 1,
+            "process_fund.years": 2,  # still funding when the programme selects
         }
     )
     selection = select(scenario, InnovationProgramme)
@@ -263,9 +261,9 @@ def test_low_capacity_ranks_by_capacity_at_the_time_of_selection() -> None:
 def test_two_levers_never_pay_for_the_same_capacity() -> None:
     scenario = load_scenario("programme").with_overrides(
         {
-            "policies.process_fund.enabled": True,
-            "policies.process_fund.start_month": 1,
-            "policies.process_fund.years": 2,
+            "process_fund.enabled": True,
+            "process_fund.start_month": 1,
+            "process_fund.years": 2,
         }
     )
     selection = select(scenario, InnovationProgramme)

@@ -29,11 +29,12 @@ from viz.app_figures import (
     summary,
 )
 from viz.app_inputs import (
-    FIELD_BY_ID,
-    FORM_IDS,
+    FIELDS,
+    FORM_KEYS,
     LEVERS,
     InputError,
     build_scenario,
+    component_id,
     form_values,
     is_modified,
     library,
@@ -114,7 +115,7 @@ def _safe(fallback: Callable[[str], Any], lang: str) -> Callable:
 
 def _register_form(app: dash.Dash) -> None:
     @app.callback(
-        [Output(i, "value") for i in FIELD_BY_ID]
+        [Output(f.id, "value") for f in FIELDS]
         + [Output(f"lever-{lever}", "open") for lever in LEVERS],
         Input("scenario", "value"),
         prevent_initial_call=True,
@@ -122,10 +123,10 @@ def _register_form(app: dash.Dash) -> None:
     def prefill(name: str) -> list[Any]:
         """The chosen scenario's levers into the form; the groups of levers that are on open."""
         if name not in library():
-            return [dash.no_update] * (len(FIELD_BY_ID) + len(LEVERS))
+            return [dash.no_update] * (len(FIELDS) + len(LEVERS))
         values = form_values(library_scenario(name))
-        opened = [bool(values[f"{lever}-enabled"]) for lever in LEVERS]
-        return [values[i] for i in FIELD_BY_ID] + opened
+        opened = [bool(values[f"{lever}.enabled"]) for lever in LEVERS]
+        return [values[f.name] for f in FIELDS] + opened
 
 
 def _register_run(app: dash.Dash, cache: RunCache, lang: str) -> None:
@@ -135,7 +136,7 @@ def _register_run(app: dash.Dash, cache: RunCache, lang: str) -> None:
         Output("message", "style"),
         Input("run-button", "n_clicks"),
         State("scenario", "value"),
-        [State(i, "value") for i in FORM_IDS],
+        [State(component_id(key), "value") for key in FORM_KEYS],
         running=[
             (Output("run-button", "disabled"), True, False),
             (Output("run-button", "children"), text("running", lang), text("run", lang)),
@@ -144,7 +145,7 @@ def _register_run(app: dash.Dash, cache: RunCache, lang: str) -> None:
     )
     def run(clicks: int | None, scenario: Any, *values: Any) -> tuple:
         comparison, message = run_request(
-            cache, scenario, dict(zip(FORM_IDS, values, strict=True)), lang
+            cache, scenario, dict(zip(FORM_KEYS, values, strict=True)), lang
         )
         if comparison is None:
             return dash.no_update, message, MESSAGE_STYLE

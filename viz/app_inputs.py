@@ -1,14 +1,17 @@
-"""The explorer's form: which scenario keys it edits, and raw form values -> checked overrides.
+"""The explorer's form: the register's parameters with an ``explorer`` control, and raw form
+values -> checked overrides.
 
-Free of Dash so tests can call it directly. Types, the sum of the allocation shares, the
-trial zone and the run settings are checked here, in the page's language; ranges are
-left to the scenario schema, so the page refuses exactly what a scenario file would be
-refused for, with the schema's errors worded in the page's language
-(``viz.schema_messages``). A field's label is looked up by its register name.
+Free of Dash so tests can call it directly. Every field is a register parameter and is
+spelled by its register name everywhere: the override key, the catalogue key of its
+label and its Dash id (``{"section": ..., "field": ...}``: its two parts). Types, choices, the zone and the
+register's cross-field rules are checked here, in the page's language; ranges are left
+to the scenario schema, so the page refuses exactly what a scenario file would be refused
+for, with the schema's errors worded in the page's language (``viz.schema_messages``).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,79 +20,69 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from model.params import PARAMETERS, REGISTER, RULES, Parameter
+from model.policies import LEVER_SECTIONS
 from model.reference import load_municipalities
-from model.scenario import ALLOCATION, SCENARIO_DIR, Scenario, load_scenario
+from model.scenario import SCENARIO_DIR, Scenario, load_scenario
 from viz.schema_messages import error_key, schema_message, shown
 from viz.words import number, text
 
 ON = "on"  # the value of a ticked on/off checklist
 MAX_REPLICATIONS = 16
 MAX_SEED = 2**32 - 1
-TARGETING = ("all", "low_capacity", "small", "central")
-CONSORTIA = ("county", "national")
-SHARE_TOLERANCE = 1e-6  # as the scenario schema
-LEVERS = ("programme", "trial_legislation", "shared_procurement", "process_fund")
+LEVERS = LEVER_SECTIONS
 
 
 @dataclass(frozen=True)
 class FormField:
-    """One form control and the dotted scenario key it sets."""
+    """One form control: the register parameter it sets."""
 
-    key: str
-    kind: str  # "onoff", "int", "float", "choice" or "counties"
-    choices: tuple[str, ...] = ()
+    parameter: Parameter
 
     @property
     def name(self) -> str:
-        """The register name (``programme.years``): the catalogue key of the field's label."""
-        return self.key.removeprefix("policies.")
+        """The register name (``programme.years``): override key, label key and id."""
+        return self.parameter.name
 
     @property
-    def id(self) -> str:
-        """The component id: Dash ids may not contain dots."""
-        return self.name.replace(".", "-")
+    def kind(self) -> str:
+        """switch, int, float, choice or codes (the zone's counties)."""
+        return self.parameter.kind
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return self.parameter.choices or ()
+
+    @property
+    def id(self) -> dict[str, str]:
+        """The Dash component id: the register name's two parts."""
+        return component_id(self.name)
 
 
-def _fields(lever: str, *specs: tuple[str, str] | tuple[str, str, tuple[str, ...]]) -> list:
-    return [FormField(f"policies.{lever}.{spec[0]}", *spec[1:]) for spec in specs]
+def component_id(key: str) -> dict[str, str] | str:
+    """The Dash id of a form key: a parameter's register name as ``{"section": ...,
+    "field": ...}`` (Dash breaks on a dot even inside a dict id: plotly/dash#3480), or the
+    key itself for the run settings."""
+    if key not in REGISTER:
+        return key
+    section, field = key.split(".", 1)
+    return {"section": section, "field": field}
 
 
-FIELDS: tuple[FormField, ...] = (
-    *_fields(
-        "programme",
-        ("enabled", "onoff"),
-        ("annual_budget_msek", "float"),
-        ("years", "int"),
-        ("start_month", "int"),
-        *((f"share_{name}", "float") for name in ALLOCATION),
-        ("targeting", "choice", TARGETING),
-        ("grant_share_of_trial", "float"),
-    ),
-    *_fields(
-        "trial_legislation",
-        ("enabled", "onoff"),
-        ("counties", "counties"),
-        ("start_month", "int"),
-        ("years", "int"),
-    ),
-    *_fields(
-        "shared_procurement",
-        ("enabled", "onoff"),
-        ("consortia", "choice", CONSORTIA),
-        ("risk_share", "float"),
-    ),
-    *_fields(
-        "process_fund",
-        ("enabled", "onoff"),
-        ("total_msek", "float"),
-        ("years", "int"),
-    ),
-)
-FIELD_BY_ID: dict[str, FormField] = {f.id: f for f in FIELDS}
-FIELD_BY_KEY: dict[str, FormField] = {f.key: f for f in FIELDS}
-SHARE_IDS: tuple[str, ...] = tuple(f"programme-share_{name}" for name in ALLOCATION)
-RUN_IDS: tuple[str, ...] = ("replications", "seed")
-FORM_IDS: tuple[str, ...] = (*FIELD_BY_ID, *RUN_IDS)
+def dom_id(component: dict[str, str] | str) -> str:
+    """The id a component gets in the page (Dash writes a dict id as sorted, compact JSON):
+    what a label's ``htmlFor`` and a browser test's selector need."""
+    return (
+        component
+        if isinstance(component, str)
+        else json.dumps(component, sort_keys=True, separators=(",", ":"))
+    )
+
+
+FIELDS: tuple[FormField, ...] = tuple(FormField(p) for p in PARAMETERS if p.explorer)
+FIELD_BY_NAME: dict[str, FormField] = {f.name: f for f in FIELDS}
+RUN_KEYS: tuple[str, ...] = ("replications", "seed")
+FORM_KEYS: tuple[str, ...] = (*FIELD_BY_NAME, *RUN_KEYS)
 
 
 class InputError(ValueError):
@@ -129,26 +122,19 @@ def counties() -> dict[str, str]:
     return {code: f"{code} {name}" for code, name in pairs}
 
 
-def _get(data: dict[str, Any], key: str) -> Any:
-    for part in key.split("."):
-        data = data[part]
-    return data
-
-
 def form_values(scenario: Scenario) -> dict[str, Any]:
-    """The form prefilled from ``scenario``: component id -> the value the control shows."""
-    data = scenario.model_dump()
+    """The form prefilled from ``scenario``: form key -> the value the control shows."""
     values = {}
     for field in FIELDS:
-        value = _get(data, field.key)
-        values[field.id] = ([ON] if value else []) if field.kind == "onoff" else value
+        section, key = field.name.split(".", 1)
+        value = getattr(getattr(scenario, section), key)
+        values[field.name] = ([ON] if value else []) if field.kind == "switch" else value
     return values
 
 
-def field_name(field_id: str, lang: str) -> str:
-    """How a message names a field: its label and, for scenario keys, the dotted key."""
-    field = FIELD_BY_ID.get(field_id)
-    return f"{text(field.name, lang)} [{field.key}]" if field else text(field_id, lang)
+def field_name(key: str, lang: str) -> str:
+    """How a message names a field: its label and, for parameters, the register name."""
+    return f"{text(key, lang)} [{key}]" if key in FIELD_BY_NAME else text(key, lang)
 
 
 def _number(value: Any) -> float | None:
@@ -160,7 +146,7 @@ def _number(value: Any) -> float | None:
 
 def _coerce(field: FormField, value: Any, lang: str) -> Any:
     """The value the scenario takes for ``field``; raises ValueError with the problem."""
-    if field.kind == "onoff":
+    if field.kind == "switch":
         if isinstance(value, bool):
             return value
         if isinstance(value, list | tuple) and all(v == ON for v in value):
@@ -198,19 +184,28 @@ def _run_setting(value: Any, low: int, high: int, lang: str) -> int:
     return int(number)
 
 
-def _combined_problems(overrides: dict[str, Any], zone: list[str], lang: str) -> list[str]:
-    """Checks across fields: the shares' sum, and a zone for an enabled trial law."""
+def _rule_problems(overrides: dict[str, Any], scenario: Scenario, lang: str) -> list[str]:
+    """The register's cross-field rules on the form's values (the scenario's own for
+    parameters the form does not show), worded in the page's language."""
     problems = []
-    shares = [overrides[FIELD_BY_ID[i].key] for i in SHARE_IDS]
-    if abs(sum(shares) - 1.0) > SHARE_TOLERANCE:
-        fields = ", ".join(text(FIELD_BY_ID[i].name, lang) for i in SHARE_IDS)
-        total = number(sum(shares), lang, 3)
-        problems.append(text("shares_sum", lang, fields=fields, total=total))
-    enabled = overrides["policies.trial_legislation.enabled"]
-    if enabled and not overrides["policies.trial_legislation.counties"] and not zone:
-        problems.append(
-            f"{field_name('trial_legislation-counties', lang)}: {text('no_zone', lang)}"
-        )
+    for rule in RULES:
+        values = {
+            name: overrides[name]
+            if name in overrides
+            else getattr(getattr(scenario, rule.section), name.split(".", 1)[1])
+            for name in rule.fields
+        }
+        found = rule.problem(values)
+        if found is None:
+            continue
+        shown_fields = [name for name in rule.fields if name in FIELD_BY_NAME]
+        if "fields" in found:
+            found["fields"] = ", ".join(text(name, lang) for name in shown_fields)
+        if "total" in found:
+            found["total"] = number(found["total"], lang, 3)
+        message = text(f"rule.{rule.name}", lang, **found)
+        where = shown_fields[-1] if len(shown_fields) > 1 and "fields" not in found else None
+        problems.append(f"{field_name(where, lang)}: {message}" if where else message)
     return problems
 
 
@@ -229,9 +224,9 @@ def parse_form(scenario: Any, values: Mapping[str, Any], lang: str = "sv") -> Ru
     overrides: dict[str, Any] = {}
     for field in FIELDS:
         try:
-            overrides[field.key] = _coerce(field, values.get(field.id), lang)
+            overrides[field.name] = _coerce(field, values.get(field.name), lang)
         except ValueError as error:
-            problems.append(f"{field_name(field.id, lang)}: {error}")
+            problems.append(f"{field_name(field.name, lang)}: {error}")
     settings: dict[str, int] = {}
     for name, low, high in (("replications", 1, MAX_REPLICATIONS), ("seed", 0, MAX_SEED)):
         try:
@@ -239,8 +234,7 @@ def parse_form(scenario: Any, values: Mapping[str, Any], lang: str = "sv") -> Ru
         except ValueError as error:
             problems.append(f"{field_name(name, lang)}: {error}")
     if not problems:
-        zone = library_scenario(scenario).policies.trial_legislation.municipalities
-        problems = _combined_problems(overrides, zone, lang)
+        problems = _rule_problems(overrides, library_scenario(scenario), lang)
     if problems:
         raise InputError(problems)
     return RunRequest(scenario, overrides, settings["replications"], settings["seed"])
@@ -248,11 +242,9 @@ def parse_form(scenario: Any, values: Mapping[str, Any], lang: str = "sv") -> Ru
 
 def _key_name(key: str, lang: str) -> str:
     """How a schema message names a key: the form field, the lever, or the key itself."""
-    field = FIELD_BY_KEY.get(key)
-    if field:
-        return field_name(field.id, lang)
-    lever = key.removeprefix("policies.")
-    return f"{text(f'lever_{lever}', lang)} [{key}]" if lever in LEVERS else key
+    if key in FIELD_BY_NAME:
+        return field_name(key, lang)
+    return f"{text(f'lever_{key}', lang)} [{key}]" if key in LEVERS else key
 
 
 def _set(data: dict[str, Any], key: str, value: Any) -> None:

@@ -1,8 +1,9 @@
 """The explorer's page: controls on the left (Run always in view), results on the right.
 
 Only components and inline styles here (the package ships no CSS assets); the
-callbacks in ``viz.app`` fill the results. Every control's id is the form field id from
-``viz.app_inputs``, so the callbacks and the tests can address them by name.
+callbacks in ``viz.app`` fill the results. Every control's id is its parameter's
+register name, as ``{"section": ..., "field": ...}`` (``viz.app_inputs``); how each is drawn (slider, typed
+number and its step) comes from the parameter's ``explorer`` control in the register.
 """
 
 from __future__ import annotations
@@ -11,21 +12,13 @@ from typing import Any
 
 from dash import dcc, html
 
-from viz.app_inputs import FIELDS, LEVERS, MAX_REPLICATIONS, ON, SHARE_IDS, FormField, counties
+from model.params import ALLOCATION
+from viz.app_inputs import FIELDS, LEVERS, MAX_REPLICATIONS, ON, FormField, counties, dom_id
 from viz.app_sweep import SweepTables, SweepUnavailable, innovations, outcome_label, outcomes
 from viz.words import text
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 CONTROLS_WIDTH = "340px"
-# Controls drawn as sliders (low, high, step); other numbers are typed.
-SLIDERS: dict[str, tuple[float, float, float]] = {
-    "programme-grant_share_of_trial": (0.0, 1.0, 0.05),
-    "shared_procurement-risk_share": (0.0, 1.0, 0.05),
-}
-STEPS: dict[str, float] = {
-    "programme-annual_budget_msek": 10,
-    "process_fund-total_msek": 50,
-}
 GRAPH_CONFIG = {"displaylogo": False}
 RUN_STYLE = {
     "width": "100%",
@@ -58,12 +51,14 @@ def _choice_label(field: FormField, choice: str, lang: str) -> str:
 
 def control(field: FormField, value: Any, lang: str) -> Any:
     """The input component for one form field."""
-    if field.kind == "onoff":
+    shown_as = field.parameter.explorer
+    if field.kind == "switch":
         return dcc.Checklist(
             id=field.id, options=[{"label": " " + text(field.name, lang), "value": ON}], value=value
         )
-    if field.id in SLIDERS:
-        low, high, step = SLIDERS[field.id]
+    if shown_as is not None and shown_as.slider:
+        low, high = field.parameter.allowed
+        step = shown_as.step
         marks = {low: f"{low:g}", (low + high) / 2: f"{(low + high) / 2:g}", high: f"{high:g}"}
         return dcc.Slider(
             id=field.id,
@@ -75,7 +70,7 @@ def control(field: FormField, value: Any, lang: str) -> Any:
             tooltip={"placement": "bottom", "always_visible": False},
         )
     if field.kind in ("int", "float"):
-        step = STEPS.get(field.id, 1 if field.kind == "int" else 0.05)
+        step = (shown_as and shown_as.step) or (1 if field.kind == "int" else 0.05)
         return dcc.Input(
             id=field.id, type="number", value=value, step=step, style={"width": "130px"}
         )
@@ -95,12 +90,15 @@ def control(field: FormField, value: Any, lang: str) -> Any:
 
 
 def _row(field: FormField, value: Any, lang: str) -> html.Div:
-    if field.kind == "onoff":
+    if field.kind == "switch":
         return html.Div(control(field, value, lang), style={"margin": "4px 0 8px"})
-    inline = field.kind in ("int", "float") and field.id not in SLIDERS
+    slider = field.parameter.explorer is not None and field.parameter.explorer.slider
+    inline = field.kind in ("int", "float") and not slider
     return html.Div(
         [
-            html.Label(text(field.name, lang), htmlFor=field.id, style={"fontSize": "14px"}),
+            html.Label(
+                text(field.name, lang), htmlFor=dom_id(field.id), style={"fontSize": "14px"}
+            ),
             control(field, value, lang),
         ],
         style={
@@ -131,14 +129,14 @@ def levers(values: dict[str, Any], lang: str) -> list[html.Details]:
     """One collapsible group per policy lever; open when the lever is on."""
     groups = []
     for lever in LEVERS:
-        fields = [f for f in FIELDS if f.id.startswith(f"{lever}-")]
-        rows = [_row(f, values[f.id], lang) for f in fields]
-        shares = [i for i, f in enumerate(fields) if f.id in SHARE_IDS]
+        fields = [f for f in FIELDS if f.parameter.section == lever]
+        rows = [_row(f, values[f.name], lang) for f in fields]
+        shares = [i for i, f in enumerate(fields) if f.name in ALLOCATION]
         if shares:
             hint = html.Div(text("shares_hint", lang), style={"fontSize": "12px", "color": "#555"})
             rows.insert(shares[0], hint)
         groups.append(
-            _fieldset(lever, text(f"lever_{lever}", lang), rows, bool(values[f"{lever}-enabled"]))
+            _fieldset(lever, text(f"lever_{lever}", lang), rows, bool(values[f"{lever}.enabled"]))
         )
     return groups
 

@@ -19,7 +19,7 @@ from plotly.offline import get_plotlyjs
 
 from experiments.summary import adoption_milestones
 from model.outputs import read_tables
-from model.params import PARAMETERS
+from model.params import PARAMETERS, shown_default
 from model.reference import load_municipalities
 from viz.adoption import adoption_over_time
 from viz.effects import effects_forest
@@ -29,8 +29,6 @@ from viz.market import supplier_market
 from viz.money import budget_sankey, state_spending_over_time
 from viz.sensitivity import morris_plot, response_surface, sobol_indices
 from viz.words import check_lang, text
-
-POLICY_SECTIONS = ("programme", "trial_legislation", "shared_procurement", "process_fund")
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }
@@ -65,37 +63,33 @@ def _manifest(folder: Path) -> dict[str, Any]:
     return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
 
 
+def _section(scenario: dict[str, Any], section: str) -> dict[str, Any]:
+    """A section of a resolved scenario; runs written before the levers became sections
+    of their own kept them under "policies"."""
+    return scenario.get(section) or scenario.get("policies", {}).get(section, {})
+
+
 def changed_parameters(scenario: dict[str, Any], lang: str) -> pd.DataFrame:
-    """Register parameters whose value in the (resolved) scenario is not the default."""
+    """Register parameters whose value in the (resolved) scenario is not the default:
+    numbers, switches, choices and zones alike."""
     rows = []
     for parameter in PARAMETERS:
         if parameter.section == "innovation":
             continue
-        holder = (
-            scenario.get("policies", {}).get(parameter.section, {})
-            if parameter.section in POLICY_SECTIONS
-            else scenario.get(parameter.section, {})
-        )
-        if parameter.field in holder and holder[parameter.field] != parameter.default:
+        holder = _section(scenario, parameter.section)
+        default = parameter.default
+        if isinstance(default, tuple):
+            default = list(default)
+        if parameter.field in holder and holder[parameter.field] != default:
             rows.append(
                 (
                     parameter.name,
                     holder[parameter.field],
-                    parameter.default,
+                    shown_default(parameter),
                     parameter.unit,
                     parameter.source,
                 )
             )
-    for section in POLICY_SECTIONS:  # settings outside the register (targeting, zones)
-        for key, value in scenario.get("policies", {}).get(section, {}).items():
-            if f"{section}.{key}" not in {p.name for p in PARAMETERS} and value not in (
-                "all",
-                "county",
-                "results",
-                [],
-                None,
-            ):
-                rows.append((f"{section}.{key}", value, "", "", ""))
     columns = ("parameter", "value", "default", "unit", "source")
     return pd.DataFrame(rows, columns=[text(f"report_column_{c}", lang) for c in columns])
 

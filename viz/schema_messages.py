@@ -38,7 +38,7 @@ TYPE_ERRORS: dict[str, str] = {
 
 
 def error_key(error: ErrorDetails) -> str:
-    """The dotted scenario key an error is about (``policies.programme.years``)."""
+    """The dotted scenario key an error is about (``programme.years``)."""
     return ".".join(str(part) for part in error["loc"])
 
 
@@ -57,7 +57,7 @@ def _bound(value: float | None, lang: str, infinite: str) -> str:
 
 def allowed_range(key: str, lang: str) -> str:
     """The register's allowed range as ' (allowed 0 to 5 000)', or '' for a key not in it."""
-    parameter = REGISTER.get(key.removeprefix("policies."))
+    parameter = REGISTER.get(key)
     if parameter is None or parameter.allowed is None:
         return ""
     low, high = parameter.allowed

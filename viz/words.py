@@ -13,6 +13,7 @@ not translated.
 
 from __future__ import annotations
 
+import difflib
 import math
 
 from experiments.metrics import METRIC_BY_NAME
@@ -187,8 +188,8 @@ SV: dict[str, str] = {
     "unknown_counties": "okända län {unknown}; välj bland {choices}",
     "out_of_range": "måste vara mellan {low} och {high}, fick {value}",
     "unknown_scenario": "okänt scenario {value}; biblioteket har {choices}",
-    "shares_sum": "de fem andelarna ({fields}) måste summera till 1, de summerar till {total}",
-    "no_zone": "försökslagen är på men ingen zon är vald: välj minst ett län",
+    "rule.shares_sum": "de fem andelarna ({fields}) måste summera till 1, de summerar till {total}",
+    "rule.zone_needed": "försökslagen är på men ingen zon är vald: välj minst ett län",
     "greater_than_equal": "måste vara minst {limit}, fick {value}",
     "less_than_equal": "måste vara högst {limit}, fick {value}",
     "greater_than": "måste vara större än {limit}, fick {value}",
@@ -396,8 +397,8 @@ EN: dict[str, str] = {
     "unknown_counties": "unknown counties {unknown}; choose from {choices}",
     "out_of_range": "must be between {low} and {high}, got {value}",
     "unknown_scenario": "unknown scenario {value}; the library has {choices}",
-    "shares_sum": "the five shares ({fields}) must sum to 1, they sum to {total}",
-    "no_zone": "the trial law is on but no zone is chosen: choose at least one county",
+    "rule.shares_sum": "the five shares ({fields}) must sum to 1, they sum to {total}",
+    "rule.zone_needed": "the trial law is on but no zone is chosen: choose at least one county",
     "greater_than_equal": "must be at least {limit}, got {value}",
     "less_than_equal": "must be at most {limit}, got {value}",
     "greater_than": "must be greater than {limit}, got {value}",
@@ -453,7 +454,8 @@ def text(key: str, lang: str, **values: object) -> str:
     """The text ``key`` in ``lang``, with ``values`` filled into its placeholders."""
     texts = CATALOGUE[check_lang(lang)]
     if key not in texts:
-        raise KeyError(f"no text {key!r} in the catalogue; known: {sorted(texts)}")
+        close = difflib.get_close_matches(key, list(texts), n=3)
+        raise KeyError(f"no text {key!r} in the catalogue (viz/words.py); close: {close}")
     return texts[key].format(**values) if values else texts[key]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from model.params import PARAMETERS
 from model.policies.capacity import CapacityBuilding
 from model.policies.process_fund import ProcessFund
 from model.policies.programme import InnovationProgramme
@@ -20,12 +21,16 @@ if TYPE_CHECKING:
     from model.model import DiffusionModel
     from model.module import Module
 
-LEVERS = (InnovationProgramme, ProcessFund, TrialLegislation, SharedProcurement)
+LEVERS = (InnovationProgramme, ProcessFund, TrialLegislation, SharedProcurement)  # run order
+# The levers' register sections, in register order (how the explorer and reports list them).
+LEVER_SECTIONS: tuple[str, ...] = tuple(
+    dict.fromkeys(p.section for p in PARAMETERS if p.section in {k.parameters[0] for k in LEVERS})
+)
 
 
 def build_policies(model: DiffusionModel) -> list[Module]:
     """The scenario's enabled levers, in a fixed order."""
-    settings = model.scenario.policies
+    settings = model.scenario
     capacity = CapacityBuilding(model)
     policies: list[Module] = []
     if settings.programme.enabled:
