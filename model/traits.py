@@ -33,6 +33,16 @@ class MunicipalityTraits:
     # (external hazard, consideration rate) know to recompute.
     revision: int = 0
 
+    def capacity_count(self, j: np.ndarray | int) -> np.ndarray | int:
+        """How many of the four innovation capacities columns ``j`` have now (idea
+        organisation, peer study, scanning, trade fairs): what targeting ranks by."""
+        return (
+            self.idea_org[j].astype(int)
+            + self.peer_study[j]
+            + self.scanning[j]
+            + self.fair_visits[j]
+        )
+
     @classmethod
     def concatenate(cls, parts: list[MunicipalityTraits]) -> MunicipalityTraits:
         """Side by side, for replications held in one model."""

@@ -40,3 +40,28 @@ def test_agents_mirror_the_state(baseline, municipalities, neighbours) -> None:
     assert len(environments) == 21 + baseline.fou.national_count
     members = sum(len(e.member_indices) for e in environments if not e.name.startswith("national"))
     assert 0.6 * 290 < members <= 290  # membership probability 0.85 per county environment
+
+
+def test_targeting_ranks_by_the_attributes_the_agents_expose(baseline) -> None:
+    """Sorting one replication's Municipality agents by a rule's attributes (then the same
+    random tie-break) gives the places ``priority`` computes from the arrays."""
+    import numpy as np
+
+    from model.policies.targeting import priority
+    from model.streams import stream
+
+    model = DiffusionModel(baseline.with_overrides({"run.months": 1}), seed=[7, 8]).run()
+    size = model.structure.block_size
+    keys = {
+        "low_capacity": lambda town: (town.capacities, town.competence),
+        "small": lambda town: (town.population,),
+        "central": lambda town: (-town.centrality,),
+    }
+    towns = model.agents_by_type[Municipality].groupby("replication").groups
+    for rule, key in keys.items():
+        ranks = priority(model, rule, [stream(s, "test") for s in model.seeds])
+        for block, seed in enumerate(model.seeds):
+            tiebreak = stream(seed, "test").permutation(size)
+            ordered = sorted(towns[block], key=lambda t: (*key(t), tiebreak[t.index % size]))
+            places = ranks[block * size : (block + 1) * size]
+            assert [t.index for t in ordered] == list(np.argsort(places) + block * size), rule

@@ -3,9 +3,10 @@ vectorised state.
 
 The monthly update works on arrays (``model/mechanisms``), so the agents carry no state
 of their own: each reads its row of the arrays. They are what code and analysts use to
-ask about or select entities by their attributes: targeting rules rank municipalities
-through ``model.agents_by_type[Municipality]``, ``Municipality.story()`` tells one
-municipality's path, and ``spridning story`` prints it. They are built on first use of
+ask about or select entities by their attributes: ``Municipality.story()`` tells one
+municipality's path, ``spridning story`` prints it, and a municipality shows the
+attributes targeting rules rank by (which ``model/policies/targeting.py`` reads for a whole
+replication at once). They are built on first use of
 ``model.agents`` / ``agents_by_type`` (``AgentLayer``), so runs that never ask pay nothing.
 """
 

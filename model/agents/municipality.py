@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 
 
 class Municipality(mesa.Agent):
-    """Reads its traits and stages from the model's arrays at column ``index``; what
-    targeting rules rank by and what a municipality's story is told from."""
+    """Reads its traits and stages from the model's arrays at column ``index`` (the same
+    definitions targeting ranks by, vectorised) and tells its story."""
 
     model: DiffusionModel
 

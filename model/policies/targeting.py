@@ -1,13 +1,16 @@
 """Targeting rules: in what order municipalities get a policy's limited support.
 
-``priority`` gives each column its place (0 = first) within its own replication, ranking
-the replication's ``Municipality`` agents by the rule's key, with a random order of the
-replication's own breaking ties:
+``priority`` gives each column its place (0 = first) within its own replication: by the
+rule's keys, then a random order of the replication's own breaking ties.
 - all: the random order alone, so the open call favours nobody;
 - low_capacity: fewest innovation capacities first (ties: lower procurement competence);
 - small: smallest population first;
 - central: most central in the neighbour graph first (eigenvector centrality), the "seed
   the leaders" strategy of the policy-diffusion literature.
+
+The keys are the attributes ``Municipality`` agents expose (``capacities``,
+``competence``, ``population``, ``centrality``), read here for a whole replication at once:
+building and sorting agents would cost about 3.5 ms per replication, a tenth of a run.
 """
 
 from __future__ import annotations
@@ -17,17 +20,27 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from model.agents import Municipality
-
 if TYPE_CHECKING:
     from model.model import DiffusionModel
 
-RULES: dict[str, Callable[[Municipality], tuple[float, ...]]] = {
-    "all": lambda town: (),
-    "low_capacity": lambda town: (town.capacities, town.competence),
-    "small": lambda town: (town.population,),
-    "central": lambda town: (-town.centrality,),
+# rule -> the sort keys of one replication's columns, least important first
+RULES: dict[str, Callable[[DiffusionModel, slice], tuple[np.ndarray, ...]]] = {
+    "all": lambda model, columns: (),
+    "low_capacity": lambda model, columns: (
+        model.traits.competence[columns],
+        model.traits.capacity_count(columns),
+    ),
+    "small": lambda model, columns: (model.traits.population[columns],),
+    "central": lambda model, columns: (-model.structure.centrality,),
 }
+
+
+def _rank(keys: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Place of each element when sorted by ``keys`` (last key primary)."""
+    order = np.lexsort(keys)
+    rank = np.empty(order.size, dtype=np.int64)
+    rank[order] = np.arange(order.size)
+    return rank
 
 
 def priority(model: DiffusionModel, rule: str, rngs: list[np.random.Generator]) -> np.ndarray:
@@ -35,12 +48,10 @@ def priority(model: DiffusionModel, rule: str, rngs: list[np.random.Generator]) 
     capacities other levers gave count)."""
     if rule not in RULES:
         raise ValueError(f"unknown targeting rule {rule!r}; choose from {sorted(RULES)}")
-    key = RULES[rule]
     size = model.structure.block_size
-    towns = model.agents_by_type[Municipality].groupby("replication").groups
-    rank = np.empty(model.structure.n, dtype=np.int64)
+    ranks = []
     for block, rng in enumerate(rngs):
+        columns = slice(block * size, (block + 1) * size)
         tiebreak = rng.permutation(size)
-        ordered = sorted(towns[block], key=lambda t: (*key(t), tiebreak[t.index - block * size]))
-        rank[[town.index for town in ordered]] = np.arange(size)
-    return rank
+        ranks.append(_rank((tiebreak, *RULES[rule](model, columns))))
+    return np.concatenate(ranks)
