@@ -32,6 +32,7 @@ class Budgets(Module):
         self.limited = limited
 
     def step(self) -> None:
+        """January: every budget back to its yearly amount."""
         month = self.model.month
         if month > 1 and (month - 1) % 12 == 0:
             self.traits.budget_left[:] = self.traits.budget_per_year

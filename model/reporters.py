@@ -52,9 +52,11 @@ class History(Module):
         self.months = 0
 
     def step(self) -> None:
+        """Snapshot the month (see ``record``)."""
         self.record()
 
     def record(self) -> None:
+        """Copy the stages, the month's accounts, the market, FoU use, money and barriers."""
         model = self.model
         t = model.month - 1
         self.stage[t] = model.state.stage

@@ -96,6 +96,7 @@ class MonthlyDraws(Module):
         self.supplier_entry = self._per_market.ravel()
 
     def step(self) -> None:
+        """Draw this month's layers from every replication's stream."""
         for block, rng in enumerate(self.rngs):
             rng.random(out=self._layers[block])
             rng.random(out=self._per_market[block])

@@ -19,6 +19,7 @@ class Abandonment(Module):
     records = ("discontinued",)
 
     def step(self) -> None:
+        """Adopters whose draw falls under the rate discontinue and leave their supplier."""
         model, state = self.model, self.model.state
         rate = model.scenario.adoption.abandon_rate
         if rate <= 0.0:

@@ -38,6 +38,7 @@ class Adoption(Module):
         return np.where(supplier != NEVER, price[supplier], self.model.innovations.cost[i])
 
     def step(self) -> None:
+        """Book this month's value and running costs of every adopter; publish supplier payments."""
         model, state = self.model, self.model.state
         k = np.flatnonzero(state.stage == Stage.ADOPTED)  # the work below scales with adopters
         if k.size == 0:

@@ -138,6 +138,7 @@ class Awareness(Module):
         self._revision = self.model.traits.revision
 
     def step(self) -> None:
+        """Unaware cells whose draw falls under the summed channel hazard become aware."""
         model, state = self.model, self.model.state
         if state.adopters_changed:
             self.peer.update(state.stage == Stage.ADOPTED)

@@ -16,6 +16,7 @@ class BassAdoption(Module):
     records = ("adopted",)
 
     def step(self) -> None:
+        """Every aware cell adopts now."""
         state, month = self.model.state, self.model.month
         k = np.flatnonzero(state.stage == Stage.AWARE)
         state.move(k, Stage.ADOPTED, month)

@@ -74,6 +74,7 @@ class Decision(Module):
         return ((stage == Stage.DECIDED) | (stage == Stage.TRIALLING)).sum(axis=0)
 
     def step(self) -> None:
+        """Considered aware cells that pass the score and the constraints decide: products start procurement, methods a trial."""
         model, state = self.model, self.model.state
         if self._revision != model.traits.revision:
             self._refresh()

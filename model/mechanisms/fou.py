@@ -32,6 +32,7 @@ class FouSupport(Module):
         self.used = np.zeros(n, dtype=np.int64)
 
     def step(self) -> None:
+        """January renews the year's capacity; this month's new trials get support in start order."""
         model = self.model
         if model.month > 1 and (model.month - 1) % 12 == 0:
             self.used[:] = 0

@@ -80,6 +80,7 @@ class Learning(Module):
         self.sums = np.zeros(self.weights.shape)  # sum of those results
 
     def step(self) -> None:
+        """Add this month's trial results to the beliefs."""
         k, realised = self.model.events.trial_results
         if k.size:
             self.record(k, realised)

@@ -94,6 +94,7 @@ class SupplierMarket(Module):
         return slot
 
     def step(self) -> None:
+        """Experience, revenue, settlement and exits (stranding customers), prices, then entry."""
         model = self.model
         self.gain_experience()
         self.book_revenue()

@@ -35,6 +35,7 @@ class Procurement(Module):
         self.bid_normals = NormalsByReplication([stream(s, "procurement") for s in model.seeds])
 
     def step(self) -> None:
+        """Due procurements take a supplier and start their trial, or wait, or give up."""
         model, market = self.model, self.model.market
         state, month = model.state, model.month
         new_year = month % 12 == 1  # budgets were just renewed

@@ -18,6 +18,7 @@ class Reconsideration(Module):
     records = ("discontinued",)
 
     def step(self) -> None:
+        """Discontinued cells past the delay whose draw falls under the rate turn aware."""
         model = self.model
         p, state = model.scenario.trials, model.state
         if p.retry_rate <= 0.0:

@@ -44,6 +44,7 @@ class Trials(Module):
         self.fou = model.scenario.fou
 
     def step(self) -> None:
+        """Trials due this month end: adopted above break-even, discontinued below (with refunds)."""
         model, state, month = self.model, self.model.state, self.model.month
         if not model.due.any_trials_due(month):
             return

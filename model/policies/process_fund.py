@@ -44,6 +44,7 @@ class ProcessFund(Module):
         self.supported = np.zeros(model.replications)  # per replication, from the start
 
     def step(self) -> None:
+        """While the fund runs: fund places in targeting order and pay them; at its end, retention."""
         model = self.model
         month = model.month
         if month < self.first_month or month > self.end:

@@ -70,6 +70,7 @@ class InnovationProgramme(Module):
         self.boost = s.centre_boost_per_100msek * s.annual_budget_msek * s.share_centre / 100.0
 
     def step(self) -> None:
+        """While the programme runs: the month's budget by allocation; yearly renewals; the end."""
         model = self.model
         month, s = model.month, self.settings
         if month < self.first_month or month > self.end:

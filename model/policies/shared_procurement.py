@@ -49,6 +49,7 @@ class SharedProcurement(Module):
         self.members = joins
 
     def step(self) -> None:
+        """At the start month, members get the consortium's procurement terms."""
         model = self.model
         if model.month != self.settings.start_month:
             return

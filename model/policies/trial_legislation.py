@@ -58,6 +58,7 @@ class TrialLegislation(Module):
         return succeeded + failures.sum(axis=(0, 2)), succeeded
 
     def step(self) -> None:
+        """At the start month lift the barriers in the zone; at the evaluation repeal or restore."""
         model = self.model
         month = model.month
         if self.barred.size == 0 or (month != self.first_month and month != self.evaluation):
