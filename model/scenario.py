@@ -34,7 +34,10 @@ class ScenarioError(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """No unknown keys, no conversions (``"24"`` is not a number, ``true`` is not 1, ``"yes"``
+    is not on), finite numbers only."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 def _field(parameter: Parameter) -> tuple[Any, Any]:
@@ -167,7 +170,12 @@ Innovation = create_model(
 
 
 class _ScenarioBase(_Strict):
-    name: str = Field(min_length=1)
+    name: str = Field(
+        min_length=1,
+        max_length=80,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
+        description="letters, digits, _ and - (it names result folders)",
+    )
     description: str = ""
     innovations: list[Innovation] = Field(min_length=1)  # type: ignore[valid-type]
 
@@ -182,6 +190,25 @@ class _ScenarioBase(_Strict):
                 "[policies.<lever>] (one spelling: the parameter register's)"
             )
         return data
+
+    @model_validator(mode="after")
+    def _months_within_the_run(self) -> Any:
+        """A month parameter of a section that is on must fall within the run, or the
+        lever would silently never act."""
+        months = self.run.months
+        for parameter in PARAMETERS:
+            if parameter.unit != "month of the run":
+                continue
+            section = getattr(self, parameter.section)
+            if not getattr(section, "enabled", True):
+                continue
+            value = getattr(section, parameter.field)
+            if value > months:
+                raise ValueError(
+                    f"{parameter.name} = {value} is after the run's last month "
+                    f"(run.months = {months}): it would never act"
+                )
+        return self
 
     @field_validator("innovations")
     @classmethod
@@ -269,6 +296,16 @@ def _format_errors(error: ValidationError, data: dict[str, Any], source: str) ->
             section_model = _model_at(location[:-1])
             allowed = sorted(section_model.model_fields) if section_model else []
             lines.append(f"  {key}: unknown key; allowed keys here: {', '.join(allowed)}")
+            continue
+        if item["type"] == "value_error":  # a rule of ours: its message says it all
+            message = str(item["msg"]).removeprefix("Value error, ")
+            lines.append(f"  {key}: {message}" if key else f"  {message}")
+            continue
+        if location == ("name",) and item["type"].startswith("string_"):
+            lines.append(
+                f"  name: letters, digits, _ and - only, at most 80 (it names result folders); "
+                f"got {item.get('input')!r}"
+            )
             continue
         entry = _register_entry(location)
         detail = _allowed_text(entry) if entry else ""

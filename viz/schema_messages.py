@@ -32,6 +32,7 @@ TYPE_ERRORS: dict[str, str] = {
     "int_type": "not_whole",
     "float_parsing": "not_number",
     "float_type": "not_number",
+    "finite_number": "not_number",
     "bool_parsing": "not_onoff",
     "bool_type": "not_onoff",
 }
