@@ -85,6 +85,39 @@ def curve_outcomes(target: Target, months: int) -> list[str]:
     ]
 
 
+def _scenario_file(target_file: Path, base: str) -> Path:
+    """The scenario to calibrate: a file beside the target file, else a project scenario."""
+    beside = target_file.parent / base
+    return beside if beside.exists() else resolve_scenario_path(base)
+
+
+def _outcomes(target: Target, months: int) -> list[str]:
+    """The outcomes the runs record: each observation's, and the curves over ``months``,
+    ordered by measure and month."""
+    return sorted(
+        {target.outcome(o) for o in target.observations} | set(curve_outcomes(target, months)),
+        key=lambda n: (n.split("_m")[0], int(n.split("_m")[1])),
+    )
+
+
+def _for_target(
+    loaded: LoadedExperiment, target: Target, target_file: Path, months: int
+) -> LoadedExperiment:
+    """``loaded`` with runs at least ``months`` long; refused when its scenario lacks the
+    target's innovation (nothing could be compared)."""
+    names = [i.name for i in loaded.scenario.innovations]
+    if target.innovation not in names:
+        raise TargetError(
+            f"{target_file}: innovation {target.innovation!r} is not in scenario "
+            f"{loaded.scenario.name} (it has {names})"
+        )
+    if loaded.scenario.run.months < months:
+        loaded = loaded.model_copy(
+            update={"scenario": loaded.scenario.with_overrides({"run.months": months})}
+        )
+    return loaded
+
+
 def prepare(
     target: Target,
     target_file: Path,
@@ -102,43 +135,23 @@ def prepare(
         raise TargetError(f"{target_file}: no parameters to fit; give --params or [parameters]")
     if not 0 < accept < 1:
         raise TargetError(f"--accept must be between 0 and 1, got {accept}")
-    base = scenario or target.scenario
-    scenario_path = (
-        (target_file.parent / base)
-        if (target_file.parent / base).exists()
-        else resolve_scenario_path(base)
-    )
-    months = max(target.month_of(o.date) for o in target.observations)
-    outcomes = sorted(
-        {target.outcome(o) for o in target.observations} | set(curve_outcomes(target, months + 12)),
-        key=lambda n: (n.split("_m")[0], int(n.split("_m")[1])),
-    )
+    # the runs and the stored curves go a year past the last observation
+    months = max(target.month_of(o.date) for o in target.observations) + 12
     experiment = Experiment(
         name=f"calibrate_{target.name}",
-        scenario=str(scenario_path),
+        scenario=str(_scenario_file(target_file, scenario or target.scenario)),
         design="lhs",
         samples=max(10, budget // replications),
         replications=replications,
         seed=seed,
-        outcomes=outcomes,
+        outcomes=_outcomes(target, months),
         parameters=chosen,
         chunk_runs=max(replications, 16),
     )
     loaded = resolve_experiment(experiment, source=str(target_file))
-    names = [i.name for i in loaded.scenario.innovations]
-    if target.innovation not in names:
-        raise TargetError(
-            f"{target_file}: innovation {target.innovation!r} is not in scenario "
-            f"{loaded.scenario.name} (it has {names})"
-        )
-    needed = months + 12
-    if loaded.scenario.run.months < needed:
-        loaded = loaded.model_copy(
-            update={"scenario": loaded.scenario.with_overrides({"run.months": needed})}
-        )
     calibration = Calibration(
         target=target,
-        loaded=loaded,
+        loaded=_for_target(loaded, target, target_file, months),
         fit_until=fit_until,
         accept=accept,
         municipalities=municipality_count(),
