@@ -31,7 +31,13 @@ import pandas as pd
 
 from experiments.analysis import per_run
 from experiments.dataset import load_results
-from experiments.experiment import Experiment, LoadedExperiment, ParameterRange, resolve_experiment
+from experiments.experiment import (
+    Experiment,
+    LoadedExperiment,
+    ParameterRange,
+    ResolvedParameter,
+    resolve_experiment,
+)
 from experiments.run import municipality_count
 from experiments.storage import atomic_write_bytes, write_json
 from experiments.sweep import Plan, make_plan, run_sweep
@@ -79,6 +85,39 @@ def curve_outcomes(target: Target, months: int) -> list[str]:
     ]
 
 
+def _scenario_file(target_file: Path, base: str) -> Path:
+    """The scenario to calibrate: a file beside the target file, else a project scenario."""
+    beside = target_file.parent / base
+    return beside if beside.exists() else resolve_scenario_path(base)
+
+
+def _outcomes(target: Target, months: int) -> list[str]:
+    """The outcomes the runs record: each observation's, and the curves over ``months``,
+    ordered by measure and month."""
+    return sorted(
+        {target.outcome(o) for o in target.observations} | set(curve_outcomes(target, months)),
+        key=lambda n: (n.split("_m")[0], int(n.split("_m")[1])),
+    )
+
+
+def _for_target(
+    loaded: LoadedExperiment, target: Target, target_file: Path, months: int
+) -> LoadedExperiment:
+    """``loaded`` with runs at least ``months`` long; refused when its scenario lacks the
+    target's innovation (nothing could be compared)."""
+    names = [i.name for i in loaded.scenario.innovations]
+    if target.innovation not in names:
+        raise TargetError(
+            f"{target_file}: innovation {target.innovation!r} is not in scenario "
+            f"{loaded.scenario.name} (it has {names})"
+        )
+    if loaded.scenario.run.months < months:
+        loaded = loaded.model_copy(
+            update={"scenario": loaded.scenario.with_overrides({"run.months": months})}
+        )
+    return loaded
+
+
 def prepare(
     target: Target,
     target_file: Path,
@@ -96,43 +135,23 @@ def prepare(
         raise TargetError(f"{target_file}: no parameters to fit; give --params or [parameters]")
     if not 0 < accept < 1:
         raise TargetError(f"--accept must be between 0 and 1, got {accept}")
-    base = scenario or target.scenario
-    scenario_path = (
-        (target_file.parent / base)
-        if (target_file.parent / base).exists()
-        else resolve_scenario_path(base)
-    )
-    months = max(target.month_of(o.date) for o in target.observations)
-    outcomes = sorted(
-        {target.outcome(o) for o in target.observations} | set(curve_outcomes(target, months + 12)),
-        key=lambda n: (n.split("_m")[0], int(n.split("_m")[1])),
-    )
+    # the runs and the stored curves go a year past the last observation
+    months = max(target.month_of(o.date) for o in target.observations) + 12
     experiment = Experiment(
         name=f"calibrate_{target.name}",
-        scenario=str(scenario_path),
+        scenario=str(_scenario_file(target_file, scenario or target.scenario)),
         design="lhs",
         samples=max(10, budget // replications),
         replications=replications,
         seed=seed,
-        outcomes=outcomes,
+        outcomes=_outcomes(target, months),
         parameters=chosen,
         chunk_runs=max(replications, 16),
     )
     loaded = resolve_experiment(experiment, source=str(target_file))
-    names = [i.name for i in loaded.scenario.innovations]
-    if target.innovation not in names:
-        raise TargetError(
-            f"{target_file}: innovation {target.innovation!r} is not in scenario "
-            f"{loaded.scenario.name} (it has {names})"
-        )
-    needed = months + 12
-    if loaded.scenario.run.months < needed:
-        loaded = loaded.model_copy(
-            update={"scenario": loaded.scenario.with_overrides({"run.months": needed})}
-        )
     calibration = Calibration(
         target=target,
-        loaded=loaded,
+        loaded=_for_target(loaded, target, target_file, months),
         fit_until=fit_until,
         accept=accept,
         municipalities=municipality_count(),
@@ -159,24 +178,26 @@ def point_table(calibration: Calibration, folder: Path) -> tuple[pd.DataFrame, p
     return table.join(means), runs, plan
 
 
-def summarise(
-    calibration: Calibration, folder: Path, sweep_folder: Path | None = None
-) -> dict[str, Any]:
-    """Posterior, identifiability and fit tables (written to ``folder``), and a summary.
-    ``sweep_folder``: the runs to use (default ``folder/sweep``; an out-of-sample check
-    reuses the full fit's runs, which are the same)."""
-    target, loaded = calibration.target, calibration.loaded
-    folder.mkdir(parents=True, exist_ok=True)
-    points, runs, plan = point_table(calibration, sweep_folder or folder / SWEEP)
-    names = [p.name for p in loaded.parameters]
-    # Every point that fits within the observations' tolerances (distance <= 1) is
-    # accepted, and at least the best ``accept`` share: with a noisy model many points
-    # fit equally well, and keeping only the very best would understate the uncertainty.
-    at_least = max(5, int(round(calibration.accept * len(points))))
-    count = max(at_least, int((points["distance"] <= 1.0).sum()))
-    accepted = points.nsmallest(count, "distance")
-    best = accepted.iloc[0]
+def accept_points(points: pd.DataFrame, accept: float) -> tuple[pd.DataFrame, int, str]:
+    """(the accepted points, nearest first; how many were asked for; the rule that decided).
 
+    Every point that fits within the observations' tolerances (distance <= 1) is
+    accepted, and at least the best ``accept`` share: with a noisy model many points fit
+    equally well, and keeping only the very best would understate the uncertainty.
+    """
+    at_least = max(5, int(round(accept * len(points))))
+    count = max(at_least, int((points["distance"] <= 1.0).sum()))
+    rule = (
+        "distance <= 1 (within tolerance)" if count > at_least else f"best {accept:.0%} of points"
+    )
+    return points.nsmallest(count, "distance"), count, rule
+
+
+def posterior_table(
+    parameters: tuple[ResolvedParameter, ...], accepted: pd.DataFrame, best: pd.Series
+) -> pd.DataFrame:
+    """Per parameter: the best point's value, the posterior median and 90 % interval, and
+    whether the data narrowed the prior range enough to call it identified."""
     posterior = pd.DataFrame(
         [
             {
@@ -193,12 +214,18 @@ def summarise(
                 )
                 / (0.9 * (p.high - p.low)),
             }
-            for p in loaded.parameters
+            for p in parameters
         ]
     )
     posterior["identified"] = posterior["share_of_prior_range"] < 0.6
+    return posterior
+
+
+def correlation_table(accepted: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Spearman correlation of each pair of parameters over the accepted points: a strong
+    one means the two trade off against each other."""
     rho = accepted[names].astype(float).corr(method="spearman").to_numpy()
-    correlations = pd.DataFrame(
+    return pd.DataFrame(
         [
             {"parameter_1": names[i], "parameter_2": names[j], "spearman": rho[i, j]}
             for i in range(len(names))
@@ -206,16 +233,25 @@ def summarise(
         ],
         columns=["parameter_1", "parameter_2", "spearman"],
     )
-    chosen_runs = runs[runs["point"].isin(accepted.index)]
+
+
+def fit_table(
+    calibration: Calibration, accepted: pd.DataFrame, accepted_runs: pd.DataFrame
+) -> pd.DataFrame:
+    """Per observation: the observed value, the best point's and the accepted points'
+    median, the 5-95 % band of the accepted points' replications, and whether it was
+    fitted or held out."""
+    target = calibration.target
+    best = accepted.iloc[0]
     fitted = set(calibration.fitted())
-    fit_rows = []
+    rows = []
     for index, observation in enumerate(target.observations):
         column = target.outcome(observation)
-        values = chosen_runs[column].dropna()
+        values = accepted_runs[column].dropna()
         low, high = values.quantile([0.05, 0.95])
         predicted = accepted[column].median()
         observed = observation.count(calibration.municipalities)
-        fit_rows.append(
+        rows.append(
             {
                 "date": observation.date,
                 "measure": observation.measure,
@@ -229,17 +265,47 @@ def summarise(
                 "error": predicted - observed,
             }
         )
-    fit = pd.DataFrame(fit_rows)
-    curve = curve_table(calibration, chosen_runs)
-    for name, table in (
-        ("posterior", posterior),
-        ("correlations", correlations),
-        ("fit", fit),
-        ("curve", curve),
-        ("points", points.reset_index()),
-    ):
-        atomic_write_bytes(folder / f"{name}.csv", table.to_csv(index=False).encode("utf-8"))
+    return pd.DataFrame(rows)
+
+
+def out_of_sample(fit: pd.DataFrame) -> dict[str, Any] | None:
+    """How well the held-out observations were predicted (None when all were fitted)."""
     held_out = fit[~fit["used_in_fit"]]
+    if held_out.empty:
+        return None
+    return {
+        "rmse": float(np.sqrt((held_out["error"] ** 2).mean())),
+        "mean_absolute_error": float(held_out["error"].abs().mean()),
+        "inside_band": int(held_out["inside_band"].sum()),
+        "n": len(held_out),
+    }
+
+
+def summarise(
+    calibration: Calibration, folder: Path, sweep_folder: Path | None = None
+) -> dict[str, Any]:
+    """Posterior, identifiability and fit tables (written to ``folder``), and a summary.
+    ``sweep_folder``: the runs to use (default ``folder/sweep``; an out-of-sample check
+    reuses the full fit's runs, which are the same)."""
+    target, loaded = calibration.target, calibration.loaded
+    folder.mkdir(parents=True, exist_ok=True)
+    points, runs, _ = point_table(calibration, sweep_folder or folder / SWEEP)
+    names = [p.name for p in loaded.parameters]
+    accepted, count, rule = accept_points(points, calibration.accept)
+    best = accepted.iloc[0]
+    accepted_runs = runs[runs["point"].isin(accepted.index)]
+    posterior = posterior_table(loaded.parameters, accepted, best)
+    correlations = correlation_table(accepted, names)
+    fit = fit_table(calibration, accepted, accepted_runs)
+    tables = {
+        "posterior": posterior,
+        "correlations": correlations,
+        "fit": fit,
+        "curve": curve_table(calibration, accepted_runs),
+        "points": points.reset_index(),
+    }
+    for name, table in tables.items():
+        atomic_write_bytes(folder / f"{name}.csv", table.to_csv(index=False).encode("utf-8"))
     summary = {
         "target": target.model_dump(),
         "scenario": loaded.scenario.name,
@@ -247,9 +313,7 @@ def summarise(
         "points": len(points),
         "replications": loaded.experiment.replications,
         "accepted": count,
-        "acceptance_rule": "distance <= 1 (within tolerance)"
-        if count > at_least
-        else f"best {calibration.accept:.0%} of points",
+        "acceptance_rule": rule,
         "epsilon": float(accepted["distance"].max()),
         "best_distance": float(best["distance"]),
         "fit_until": calibration.fit_until,
@@ -257,14 +321,7 @@ def summarise(
         "trade_offs": correlations[correlations["spearman"].abs() >= 0.5].to_dict("records"),
         "fit_rmse": float(np.sqrt((fit.loc[fit["used_in_fit"], "error"] ** 2).mean())),
         "observations_inside_band": int(fit["inside_band"].sum()),
-        "out_of_sample": None
-        if held_out.empty
-        else {
-            "rmse": float(np.sqrt((held_out["error"] ** 2).mean())),
-            "mean_absolute_error": float(held_out["error"].abs().mean()),
-            "inside_band": int(held_out["inside_band"].sum()),
-            "n": len(held_out),
-        },
+        "out_of_sample": out_of_sample(fit),
     }
     write_json(summary, folder / "calibration.json")
     return summary

@@ -14,7 +14,7 @@ import hashlib
 import json
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -251,6 +251,51 @@ def _manifest(loaded: LoadedExperiment, folder: Path, plan: Plan) -> dict[str, A
     }
 
 
+def _open_session(manifest: dict[str, Any], folder: Path, engine: str) -> dict[str, Any]:
+    """This session's entry in the manifest, written before any run so that an interrupted
+    sweep still records which code and engine produced its results."""
+    session = {
+        "started": now(),
+        "git_commit": git_commit(),
+        "package_versions": package_versions(),
+        "engine": engine,
+    }
+    manifest["sessions"].append(session)
+    write_json(manifest, folder / MANIFEST)
+    return session
+
+
+def _close_session(
+    manifest: dict[str, Any], session: dict[str, Any], report: SweepReport, folder: Path
+) -> None:
+    """Record what this session ran and whether the sweep is now complete."""
+    session.update(
+        finished=now(),
+        runs_ran=report.ran,
+        runs_failed=report.failed,
+        interrupted=report.interrupted,
+    )
+    manifest["complete"] = report.already_done + report.ran >= report.total
+    write_json(manifest, folder / MANIFEST)
+
+
+def _collector(report: SweepReport, buffer: _Buffer, bar: tqdm) -> Callable[[pd.DataFrame], None]:
+    """What to do with each finished task's table: count its runs and failures, buffer its
+    rows for writing, advance the progress bar."""
+
+    def collect(table: pd.DataFrame) -> None:
+        runs = table.drop_duplicates("run_id")
+        failed = runs[runs["status"] == "failed"]
+        report.ran += len(runs)
+        report.failed += len(failed)
+        report.errors.extend(failed["error"].head(3).tolist())
+        buffer.add(table)
+        bar.update(len(runs))
+        bar.set_postfix(failed=report.failed, refresh=False)
+
+    return collect
+
+
 def run_sweep(
     loaded: LoadedExperiment,
     folder: Path,
@@ -266,14 +311,7 @@ def run_sweep(
     with writer_lock(folder):
         plan = make_plan(loaded)
         manifest = _manifest(loaded, folder, plan)
-        session = {
-            "started": now(),
-            "git_commit": git_commit(),
-            "package_versions": package_versions(),
-            "engine": engine,
-        }
-        manifest["sessions"].append(session)
-        write_json(manifest, folder / MANIFEST)
+        session = _open_session(manifest, folder, engine)
         unique = plan.unique_runs
         report = SweepReport(total=len(unique), already_done=0)
         report.leftovers_removed = remove_leftovers(folder)
@@ -288,17 +326,7 @@ def run_sweep(
             unit="run",
             disable=None if progress is None else not progress,
         )
-
-        def collect(table: pd.DataFrame) -> None:
-            runs = table.drop_duplicates("run_id")
-            failed = runs[runs["status"] == "failed"]
-            report.ran += len(runs)
-            report.failed += len(failed)
-            report.errors.extend(failed["error"].head(3).tolist())
-            buffer.add(table)
-            bar.update(len(runs))
-            bar.set_postfix(failed=report.failed, refresh=False)
-
+        collect = _collector(report, buffer, bar)
         try:
             tasks = make_tasks(loaded, plan, todo)
             if executor is None:
@@ -313,14 +341,7 @@ def run_sweep(
             buffer.flush()
             bar.close()
             report.parts_written = buffer.written
-            session.update(
-                finished=now(),
-                runs_ran=report.ran,
-                runs_failed=report.failed,
-                interrupted=report.interrupted,
-            )
-            manifest["complete"] = report.already_done + report.ran >= report.total
-            write_json(manifest, folder / MANIFEST)
+            _close_session(manifest, session, report, folder)
     return report
 
 

@@ -27,6 +27,8 @@ from viz.words import check_lang, text
 TIMESERIES_COLUMNS = ("replication", "month", "innovation", "adoption_share")
 GROUPS_COLUMNS = ("replication", "month", "innovation", "group_type", "group", "adoption_share")
 BY = ("size_class", "county")
+# The lines to draw: (scenario or None, innovation, line key: innovation or group, rows).
+Lines = list[tuple[str | None, str, str, pd.DataFrame]]
 
 
 def county_names(reference: pd.DataFrame | None = None) -> dict[str, str]:
@@ -62,7 +64,7 @@ def _tables(
 
 def _series(
     tables: dict[str | None, pd.DataFrame], innovation: str | None, by: str | None
-) -> list[tuple[str | None, str, str, pd.DataFrame]]:
+) -> Lines:
     """(scenario, innovation, line key: innovation or group, rows) for every line to draw."""
     out = []
     for scenario, table in tables.items():
@@ -85,6 +87,61 @@ def _series(
         for group in dict.fromkeys(rows["group"].astype(str)):
             out.append((scenario, chosen, group, rows[rows["group"].astype(str) == group]))
     return out
+
+
+def _with_county_names(series: Lines, reference: pd.DataFrame | None) -> Lines:
+    """County lines named "code name" rather than by the bare county code."""
+    names = county_names(reference)
+    return [(s, i, names.get(k, k), rows) for s, i, k, rows in series]
+
+
+def _colour_by_scenario(series: Lines, scenarios_given: bool) -> bool:
+    """Whether colour tells scenarios apart: when scenarios are compared on one line each
+    (otherwise colour is the innovation's or group's, and dash tells scenarios apart)."""
+    keys = dict.fromkeys(k for _, _, k, _ in series)
+    return scenarios_given and len(keys) == 1
+
+
+def _line_names(series: Lines, scenarios_given: bool, by: str | None) -> list[str]:
+    """Each line's legend name: scenario and innovation (or group), only the scenario when
+    scenarios are compared for one innovation."""
+    keys = dict.fromkeys(k for _, _, k, _ in series)
+    names = []
+    for scenario, _, key, _ in series:
+        parts = [p for p in (scenario, key) if p is not None]
+        if scenarios_given and len(keys) == 1 and by is None:
+            parts = [scenario]  # one innovation: the legend names scenarios
+        names.append(" · ".join(parts))
+    return names
+
+
+def _line_styles(
+    series: Lines, first_table: pd.DataFrame, by: str | None, colour_by_scenario: bool
+) -> list[tuple[str, str]]:
+    """(colour, dash) of each line. An innovation keeps the colour it has when all are
+    drawn, so figures can be read side by side."""
+    scenario_names = list(dict.fromkeys(s for s, _, _, _ in series))
+    keys = list(dict.fromkeys(k for _, _, k, _ in series))
+    colour_keys = innovations_in(first_table) if by is None else keys
+    colour_keys += [k for k in keys if k not in colour_keys]
+    colours = palette(len(scenario_names) if colour_by_scenario else len(colour_keys))
+    styles = []
+    for scenario, _, key, _ in series:
+        s = scenario_names.index(scenario)
+        if colour_by_scenario:
+            styles.append((colours[s], "solid"))
+        else:
+            styles.append((colours[colour_keys.index(key)], DASHES[s % len(DASHES)]))
+    return styles
+
+
+def _adoption_title(series: Lines, by: str | None, lang: str) -> str:
+    """The title, naming the innovation when only one is drawn."""
+    title = text("adoption_title" if by is None else f"adoption_title_{by}", lang)
+    innovations = list(dict.fromkeys(i for _, i, _, _ in series))
+    if len(innovations) == 1:
+        title = f"{title}: {innovations[0]}"
+    return title
 
 
 def adoption_over_time(
@@ -111,50 +168,26 @@ def adoption_over_time(
         choose(by, BY, "by")
     tables = _tables(timeseries, scenarios, groups, by)
     series = _series(tables, innovation, by)
-
     if by == "county":
-        names = county_names(reference)
-        series = [(s, i, names.get(k, k), rows) for s, i, k, rows in series]
-    scenario_names = list(dict.fromkeys(s for s, _, _, _ in series))
-    innovations = list(dict.fromkeys(i for _, i, _, _ in series))
-    keys = list(dict.fromkeys(k for _, _, k, _ in series))
-    colour_by_scenario = scenarios is not None and len(keys) == 1
-    # an innovation keeps the colour it has when all are drawn
-    colour_keys = innovations_in(next(iter(tables.values()))) if by is None else keys
-    colour_keys += [k for k in keys if k not in colour_keys]
-    colours = palette(len(scenario_names) if colour_by_scenario else len(colour_keys))
+        series = _with_county_names(series, reference)
+    colour_by_scenario = _colour_by_scenario(series, scenarios is not None)
+    names = _line_names(series, scenarios is not None, by)
+    styles = _line_styles(series, next(iter(tables.values())), by, colour_by_scenario)
 
     fig = go.Figure()
-    for scenario, _, key, rows in series:
-        s = scenario_names.index(scenario)
-        k = colour_keys.index(key)
-        parts = [p for p in (scenario, key) if p is not None]
-        if scenarios is not None and len(keys) == 1 and by is None:
-            parts = [scenario]  # one innovation: the legend names scenarios
-        name = " · ".join(parts)
-        what = f"adoption share of {name}"
+    for (_, _, _, rows), name, (colour, dash) in zip(series, names, styles, strict=True):
+        summary = summarise(rows, "adoption_share", f"adoption share of {name}")
         fig.add_traces(
-            band_traces(
-                summarise(rows, "adoption_share", what),
-                name=name,
-                colour=colours[s if colour_by_scenario else k],
-                lang=lang,
-                x_unit=x_unit,
-                value_format=".1%",
-                dash="solid" if colour_by_scenario else DASHES[s % len(DASHES)],
-            )
+            band_traces(summary, name, colour, lang, x_unit, value_format=".1%", dash=dash)
         )
 
-    title = text("adoption_title" if by is None else f"adoption_title_{by}", lang)
-    if len(innovations) == 1:
-        title = f"{title}: {innovations[0]}"
     legend = (
         text(by, lang) if by else text("scenario" if colour_by_scenario else "innovation", lang)
     )
-    finish(
+    return finish(
         fig,
         lang,
-        title,
+        _adoption_title(series, by, lang),
         legend_title=f"{legend}<br><sup>{text('band_legend', lang)}</sup>",
         xaxis={"title": {"text": x_title(x_unit, lang)}},
         yaxis={
@@ -163,4 +196,3 @@ def adoption_over_time(
             "range": [0, 1],
         },
     )
-    return fig

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -248,6 +249,77 @@ def _plain_layout() -> dict:
     }
 
 
+def _run_months(last_adoption: float, months: int | None) -> int:
+    """The run's length: ``months`` if given (and not before the last adoption), else the
+    last adoption month rounded up to a whole year (the table does not record it)."""
+    if months is None:
+        return 12 * max(1, math.ceil(last_adoption / 12)) if not math.isnan(last_adoption) else 12
+    if not math.isnan(last_adoption) and last_adoption > months:
+        raise ValueError(
+            f"months={months} but a municipality adopted in month {int(last_adoption)}"
+        )
+    return months
+
+
+def _trace_maker(
+    data: pd.DataFrame, months: int, lang: str, basemap: bool, boundaries: str | Path | None
+) -> Callable[[int, bool], list]:
+    """The map's traces at a cutoff month: markers, or polygons when ``boundaries`` is
+    given (the GeoJSON only in the ``first`` traces, the figure's own; frames reuse it)."""
+    if boundaries is None:
+
+        def traces(cutoff: int, first: bool) -> list:
+            return _marker_traces(data, cutoff, months, lang, basemap)
+
+        return traces
+    geojson = load_boundaries(boundaries, set(data["kommunkod"]))
+
+    def traces(cutoff: int, first: bool) -> list:
+        return _polygon_traces(data, cutoff, months, lang, geojson if first else None)
+
+    return traces
+
+
+def _animation(duration: int) -> dict:
+    """How the slider and buttons move between frames: ``duration`` ms per frame."""
+    return {"frame": {"duration": duration, "redraw": True}, "mode": "immediate"}
+
+
+def _year_slider(years: int, lang: str) -> dict:
+    """One step per year (the state at the end of that year), starting at the last."""
+    steps = [
+        {"label": str(year), "method": "animate", "args": [[str(year)], _animation(0)]}
+        for year in range(1, years + 1)
+    ]
+    return {
+        "active": len(steps) - 1,
+        "currentvalue": {"prefix": text("by_end_of_year", lang)},
+        "steps": steps,
+        "pad": {"t": 30},
+    }
+
+
+def _play_pause(years: int, lang: str) -> dict:
+    """Play through the years from the first, and pause."""
+    return {
+        "type": "buttons",
+        "showactive": False,
+        "x": 0.0,
+        "y": 0.0,
+        "xanchor": "right",
+        "yanchor": "top",
+        "pad": {"t": 30, "r": 10},
+        "buttons": [
+            {
+                "label": text("play", lang),
+                "method": "animate",
+                "args": [[str(y) for y in range(1, years + 1)], _animation(600)],
+            },
+            {"label": text("pause", lang), "method": "animate", "args": [[None], _animation(0)]},
+        ],
+    }
+
+
 def adoption_map(
     municipalities_table: pd.DataFrame,
     reference: pd.DataFrame,
@@ -272,72 +344,22 @@ def adoption_map(
     """
     check_lang(lang)
     innovation, data = _municipalities(municipalities_table, reference, replication, innovation)
-    last = data["adopted_month"].max()
-    if months is None:
-        months = 12 * max(1, math.ceil(last / 12)) if not math.isnan(last) else 12
-    elif not math.isnan(last) and last > months:
-        raise ValueError(f"months={months} but a municipality adopted in month {int(last)}")
+    months = _run_months(data["adopted_month"].max(), months)
     years = math.ceil(months / 12)
     cutoffs = [min(12 * y, months) for y in range(1, years + 1)]
-
-    if boundaries is None:
-
-        def traces(cutoff: int, first: bool) -> list:
-            return _marker_traces(data, cutoff, months, lang, basemap)
-    else:
-        geojson = load_boundaries(boundaries, set(data["kommunkod"]))
-
-        def traces(cutoff: int, first: bool) -> list:
-            return _polygon_traces(data, cutoff, months, lang, geojson if first else None)
-
+    traces = _trace_maker(data, months, lang, basemap, boundaries)
     fig = go.Figure(data=traces(cutoffs[-1], first=True))
     fig.frames = [
         go.Frame(data=traces(cutoff, first=False), name=str(year), traces=[0, 1])
         for year, cutoff in enumerate(cutoffs, start=1)
     ]
-    still = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}
-    steps = [
-        {"label": str(year), "method": "animate", "args": [[str(year)], still]}
-        for year in range(1, years + 1)
-    ]
-    playing = {"frame": {"duration": 600, "redraw": True}, "mode": "immediate"}
-    finish(
+    return finish(
         fig,
         lang,
         f"{text('map_title', lang)}: {innovation} ({text('map_replication', lang)} {replication})",
         **(_geo_layout() if basemap or boundaries is not None else _plain_layout()),
         legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.7)"},
         height=750,
-        sliders=[
-            {
-                "active": len(steps) - 1,
-                "currentvalue": {"prefix": text("by_end_of_year", lang)},
-                "steps": steps,
-                "pad": {"t": 30},
-            }
-        ],
-        updatemenus=[
-            {
-                "type": "buttons",
-                "showactive": False,
-                "x": 0.0,
-                "y": 0.0,
-                "xanchor": "right",
-                "yanchor": "top",
-                "pad": {"t": 30, "r": 10},
-                "buttons": [
-                    {
-                        "label": text("play", lang),
-                        "method": "animate",
-                        "args": [[str(y) for y in range(1, years + 1)], playing],
-                    },
-                    {
-                        "label": text("pause", lang),
-                        "method": "animate",
-                        "args": [[None], still],
-                    },
-                ],
-            }
-        ],
+        sliders=[_year_slider(years, lang)],
+        updatemenus=[_play_pause(years, lang)],
     )
-    return fig

@@ -43,16 +43,9 @@ def innovations_with_market(timeseries: pd.DataFrame) -> list[str]:
     return [n for n in dict.fromkeys(names) if active[n] > 0]
 
 
-def supplier_market(
-    timeseries: pd.DataFrame, innovation: str | None = None, x_unit: str = "years", lang: str = "sv"
-) -> go.Figure:
-    """Three panels over time: active suppliers, mean price, market concentration.
-
-    One line per innovation with a market (or only ``innovation``), mean over
-    replications with a 2.5–97.5 % band. Asking for a method raises ValueError.
-    """
-    check_lang(lang)
-    check_x_unit(x_unit)
+def _innovations_to_draw(timeseries: pd.DataFrame, innovation: str | None) -> list[str]:
+    """Every innovation with a market, or ``innovation``; a method has no market to draw,
+    so asking for one (or a table with only methods) is refused."""
     require_columns(timeseries, MARKET_COLUMNS, "timeseries table")
     require_rows(timeseries, "timeseries table")
     with_market = innovations_with_market(timeseries)
@@ -69,7 +62,21 @@ def supplier_market(
         raise ValueError(
             f"no innovation in the timeseries table has a supplier market: {all_names}"
         )
+    return names
 
+
+def supplier_market(
+    timeseries: pd.DataFrame, innovation: str | None = None, x_unit: str = "years", lang: str = "sv"
+) -> go.Figure:
+    """Three panels over time: active suppliers, mean price, market concentration.
+
+    One line per innovation with a market (or only ``innovation``), mean over
+    replications with a 2.5–97.5 % band. Asking for a method raises ValueError.
+    """
+    check_lang(lang)
+    check_x_unit(x_unit)
+    names = _innovations_to_draw(timeseries, innovation)
+    all_names = list(dict.fromkeys(timeseries["innovation"].astype(str)))
     fig = make_subplots(
         rows=len(PANELS),
         cols=1,

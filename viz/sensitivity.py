@@ -126,10 +126,21 @@ def response_surface(
     (heatmap, CI and n in the hover).
 
     ``response`` columns: one per varied parameter, then outcome, mean, ci_low, ci_high,
-    n; ``outcome`` is keyword-only. Every other varied parameter must be held at one value in the table (filter it
-    first); otherwise the figure would silently mix settings.
+    n; ``outcome`` is keyword-only. Every other varied parameter must be held at one
+    value in the table (filter it first); otherwise the figure would silently mix settings.
     """
     check_lang(lang)
+    rows = _response_rows(response, x, y, outcome, innovation)
+    if y is None:
+        return _response_line(rows, x, outcome, lang)
+    return _response_heatmap(rows, x, y, outcome, lang)
+
+
+def _response_rows(
+    response: pd.DataFrame, x: str, y: str | None, outcome: str, innovation: str
+) -> pd.DataFrame:
+    """The rows to draw, refused when a parameter not drawn still varies or a point
+    appears twice: the figure would silently mix settings."""
     require_columns(response, RESPONSE_COLUMNS, "response table")
     parameters = [c for c in response.columns if c not in (*RESPONSE_COLUMNS, "innovation")]
     choose(x, parameters, "parameter x in response table")
@@ -147,62 +158,73 @@ def response_surface(
         )
     if rows.duplicated(drawn).any():
         raise ValueError(f"response table has several rows for the same {drawn}")
+    return rows
+
+
+def _hover_ci_and_runs(lang: str) -> str:
+    """The hover's CI and run count, from customdata (ci_low, ci_high, n)."""
+    return (
+        f"<br>{text('ci95', lang)}: %{{customdata[0]:.3g}} – %{{customdata[1]:.3g}}"
+        f"<br>n = %{{customdata[2]:.0f}} {text('runs', lang)}<extra></extra>"
+    )
+
+
+def _response_line(rows: pd.DataFrame, x: str, outcome: str, lang: str) -> go.Figure:
+    """The mean against one parameter with its confidence band (lower edge, upper edge
+    filled down to it, mean line: the band traces of every time series figure)."""
+    rows = rows.sort_values(x)
     mean_text = text("outcome_mean", lang, outcome=outcome)
     colour = palette(1)[0]
-    if y is None:
-        rows = rows.sort_values(x)
-        ci = text("ci95", lang)
-        edge = {"width": 0, "color": colour}
-        fig = go.Figure(
-            [
-                go.Scatter(
-                    x=rows[x],
-                    y=rows["ci_low"],
-                    mode="lines",
-                    line=edge,
-                    showlegend=False,
-                    hoverinfo="skip",
-                    name=f"{ci}: {text('ci_low', lang)}",
-                    meta={"role": "band_low"},
-                ),
-                go.Scatter(
-                    x=rows[x],
-                    y=rows["ci_high"],
-                    mode="lines",
-                    line=edge,
-                    fill="tonexty",
-                    fillcolor=transparent(colour),
-                    name=ci,
-                    hoverinfo="skip",
-                    meta={"role": "band_high"},
-                ),
-                go.Scatter(
-                    x=rows[x],
-                    y=rows["mean"],
-                    mode="lines+markers",
-                    line={"color": colour, "width": 2},
-                    name=mean_text,
-                    customdata=rows[["ci_low", "ci_high", "n"]].to_numpy(),
-                    hovertemplate=f"{x}: %{{x}}<br>{mean_text}: %{{y:.3g}}<br>{ci}: "
-                    "%{customdata[0]:.3g} – %{customdata[1]:.3g}"
-                    f"<br>n = %{{customdata[2]:.0f}} {text('runs', lang)}<extra></extra>",
-                    meta={"role": "mean"},
-                ),
-            ]
-        )
-        return finish(
-            fig,
-            lang,
-            text("response_title", lang, outcome=outcome, x=x),
-            xaxis={"title": {"text": x}},
-            yaxis={"title": {"text": mean_text}},
-        )
+    ci = text("ci95", lang)
+    edge = {"width": 0, "color": colour}
+    lower = go.Scatter(
+        x=rows[x],
+        y=rows["ci_low"],
+        mode="lines",
+        line=edge,
+        showlegend=False,
+        hoverinfo="skip",
+        name=f"{ci}: {text('ci_low', lang)}",
+        meta={"role": "band_low"},
+    )
+    upper = go.Scatter(
+        x=rows[x],
+        y=rows["ci_high"],
+        mode="lines",
+        line=edge,
+        fill="tonexty",
+        fillcolor=transparent(colour),
+        name=ci,
+        hoverinfo="skip",
+        meta={"role": "band_high"},
+    )
+    mean = go.Scatter(
+        x=rows[x],
+        y=rows["mean"],
+        mode="lines+markers",
+        line={"color": colour, "width": 2},
+        name=mean_text,
+        customdata=rows[["ci_low", "ci_high", "n"]].to_numpy(),
+        hovertemplate=f"{x}: %{{x}}<br>{mean_text}: %{{y:.3g}}{_hover_ci_and_runs(lang)}",
+        meta={"role": "mean"},
+    )
+    return finish(
+        go.Figure([lower, upper, mean]),
+        lang,
+        text("response_title", lang, outcome=outcome, x=x),
+        xaxis={"title": {"text": x}},
+        yaxis={"title": {"text": mean_text}},
+    )
+
+
+def _response_heatmap(rows: pd.DataFrame, x: str, y: str, outcome: str, lang: str) -> go.Figure:
+    """The mean over a grid of two parameters, one equal cell per level."""
+    mean_text = text("outcome_mean", lang, outcome=outcome)
     grid = rows.pivot(index=y, columns=x, values="mean")
     extra = [
         rows.pivot(index=y, columns=x, values=c).reindex_like(grid).to_numpy()
         for c in ("ci_low", "ci_high", "n")
     ]
-    ci = text("ci95", lang)
     fig = go.Figure(
         go.Heatmap(
             x=grid.columns.to_numpy(),
@@ -210,9 +232,8 @@ def response_surface(
             z=grid.to_numpy(),
             customdata=np.stack(extra, axis=-1).tolist(),
             colorbar={"title": {"text": mean_text}},
-            hovertemplate=f"{x}: %{{x}}<br>{y}: %{{y}}<br>{mean_text}: %{{z:.3g}}<br>{ci}: "
-            "%{customdata[0]:.3g} – %{customdata[1]:.3g}"
-            f"<br>n = %{{customdata[2]:.0f}} {text('runs', lang)}<extra></extra>",
+            hovertemplate=f"{x}: %{{x}}<br>{y}: %{{y}}<br>{mean_text}: %{{z:.3g}}"
+            f"{_hover_ci_and_runs(lang)}",
             name=mean_text,
         )
     )
