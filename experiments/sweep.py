@@ -173,7 +173,8 @@ def make_tasks(loaded: LoadedExperiment, plan: Plan, todo: pd.DataFrame) -> Iter
     pending: list[tuple[int, dict[str, Any], list[tuple[str, int, int]]]] = []
     count = 0
     for point, group in todo.groupby("point", sort=True):
-        values = {k: _plain(v) for k, v in plan.points.loc[point].to_dict().items()}
+        row = plan.points.loc[[point]].to_dict("records")[0]  # keeps each column's type
+        values = {k: _plain(v) for k, v in row.items()}
         runs = list(group[["run_id", "replication", "seed"]].itertuples(index=False, name=None))
         for start in range(0, len(runs), size):
             piece = [(r, int(rep), int(s)) for r, rep, s in runs[start : start + size]]
