@@ -8,6 +8,7 @@ are identical whatever the executor or the number of workers.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from experiments.storage import git_commit, now, package_versions, write_json, write_parquet
+from experiments.workers import die_with
 from model.model import DiffusionModel
 from model.outputs import OUTPUT_TABLES, TABLE_NAMES, build_tables
 from model.reference import load_municipalities, load_neighbours
@@ -166,7 +168,11 @@ def write_run(
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool that starts clean workers (forkserver): safe next to threads."""
+    """A process pool that starts clean workers (forkserver: safe next to threads); the
+    workers end when this process ends, even by ``kill -9`` (``experiments.workers``)."""
     return ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("forkserver")
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=die_with,
+        initargs=(os.getpid(),),
     )
