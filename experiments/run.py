@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from experiments.run_folder import RUN_ID_KEY, run_id, staged
 from experiments.storage import git_commit, now, package_versions, write_json, write_parquet
 from experiments.workers import die_with
 from model.model import DiffusionModel
@@ -144,12 +145,32 @@ def combine(scenario: Scenario, seed: int, seeds: list[int], parts: list[Any]) -
 def write_run(
     results: RunResults, out: Path, started: str, scenario_file: str | None = None
 ) -> None:
-    """Write the run's tables and manifest into ``out`` (created if missing)."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Write the run into ``out`` as a whole: staged beside it, then swapped in.
+
+    ``out`` may be missing, empty or an earlier run's folder (replaced); see
+    ``experiments.run_folder`` for what is refused and what a killed run leaves.
+    """
+    with staged(Path(out)) as staging:
+        write_run_files(results, staging, started, scenario_file)
+
+
+def write_run_files(
+    results: RunResults, folder: Path, started: str, scenario_file: str | None = None
+) -> str:
+    """The run's tables, then its manifest (last), into the existing ``folder``; its run id.
+
+    Every table carries the run id in its Parquet metadata, and so does the manifest.
+    """
+    identity = run_id(results.tables)
     for table in OUTPUT_TABLES:
-        write_parquet(results.tables[table.name], out / table.file)
+        write_parquet(
+            results.tables[table.name],
+            folder / table.file,
+            metadata={RUN_ID_KEY: identity.encode("ascii")},
+        )
     manifest = {
         "kind": "run",
+        "run_id": identity,
         "scenario_file": scenario_file,
         "scenario": results.scenario.model_dump(),
         "seed": results.seed,
@@ -164,7 +185,8 @@ def write_run(
         },
         "tables": {table.file: table.rows for table in OUTPUT_TABLES},
     }
-    write_json(manifest, out / "manifest.json")
+    write_json(manifest, folder / "manifest.json")
+    return identity
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:

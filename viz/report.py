@@ -4,12 +4,16 @@ The report opens offline (Plotly's JavaScript is embedded once), starts with key
 findings written from the effects table (sentences with numbers and intervals, ready to
 quote), then the scenario's assumptions (what differs from the register's defaults),
 the figures, the tables and the manifest. Swedish or English.
+
+A folder is checked before anything is read from it: a run's tables must all belong to
+its manifest (``experiments.run_folder``), a sweep's parts must be readable and its
+analysis current (made again when the sweep has changed since); the report of a sweep
+says how many of its runs are missing or failed.
 """
 
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +21,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from experiments.analysis import AnalysisError, ensure_current
+from experiments.dataset import SweepFolderError, run_counts
+from experiments.run_folder import RunFolderError, verify_run_folder
+from experiments.storage import DamagedFileError, read_manifest
 from experiments.summary import adoption_milestones
 from model.outputs import read_tables
 from model.params import PARAMETERS
@@ -53,7 +61,6 @@ TEXT = {
         "generated": "Skapad av spridning från",
         "sweep_findings": "{parameter} förklarar mest av variationen i {outcome} (totalindex ST = {st}, 95 %-intervall ±{conf}).",
         "discovery": "Effekten försvinner (under {below}) främst när: {box} (täckning {coverage}, täthet {density}).",
-        "failed": "{n} körningar misslyckades; se kolumnen error i resultaten.",
     },
     "en": {
         "title": {"run": "Run", "compare": "Comparison", "sweep": "Experiment"},
@@ -75,7 +82,21 @@ TEXT = {
         "generated": "Made by spridning from",
         "sweep_findings": "{parameter} explains most of the variation in {outcome} (total index ST = {st}, 95 % interval ±{conf}).",
         "discovery": "The effect vanishes (below {below}) mainly when: {box} (coverage {coverage}, density {density}).",
-        "failed": "{n} runs failed; see the error column in the results.",
+    },
+}
+
+# TODO words: move into the catalogue with the rest of TEXT at merge.
+COMPLETENESS = {
+    "sv": {
+        "missing": "{missing} av svepets {total} körningar saknas (svepet avbröts): kör "
+        "`spridning sweep` igen med samma experiment och mapp för att göra klart det.",
+        "failed": "{failed} av {total} körningar misslyckades; se kolumnen error i resultaten.",
+    },
+    "en": {
+        "missing": "{missing} of the sweep's {total} runs are missing (the sweep was "
+        "interrupted): run `spridning sweep` again with the same experiment and folder to "
+        "finish it.",
+        "failed": "{failed} of {total} runs failed; see the error column in the results.",
     },
 }
 
@@ -94,7 +115,9 @@ class ReportError(ValueError):
 
 
 def folder_kind(folder: Path) -> str:
-    if (folder / "effects.csv").exists() and (folder / "a" / "manifest.json").exists():
+    if not folder.is_dir():
+        raise ReportError(f"{folder}: no such folder")
+    if (folder / "effects.csv").exists() and (folder / "a").is_dir():
         return "compare"
     manifest = folder / "manifest.json"
     if not manifest.exists():
@@ -102,14 +125,25 @@ def folder_kind(folder: Path) -> str:
             f"{folder}: not a result folder (expected manifest.json from `spridning run` or "
             "`spridning sweep`, or effects.csv with a/ and b/ from `spridning compare`)"
         )
-    kind = json.loads(manifest.read_text(encoding="utf-8")).get("kind")
+    kind = _manifest(folder).get("kind")
     if kind not in ("run", "sweep"):
         raise ReportError(f"{manifest}: unknown kind {kind!r}")
     return kind
 
 
 def _manifest(folder: Path) -> dict[str, Any]:
-    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    try:
+        return read_manifest(folder / "manifest.json", "the report cannot say what made it")
+    except DamagedFileError as error:
+        raise ReportError(str(error)) from None
+
+
+def _verified_run(folder: Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """A run folder's manifest and tables, once its tables are known to belong together."""
+    try:
+        return verify_run_folder(folder), read_tables(folder)
+    except (RunFolderError, DamagedFileError) as error:
+        raise ReportError(str(error)) from None
 
 
 def changed_parameters(scenario: dict[str, Any], lang: str) -> pd.DataFrame:
@@ -219,8 +253,7 @@ def _run_figures(tables: dict[str, pd.DataFrame], months: int, lang: str) -> lis
 
 
 def _sections_run(folder: Path, lang: str) -> tuple[str, list[str], str, list[go.Figure], str]:
-    manifest = _manifest(folder)
-    tables = read_tables(folder)
+    manifest, tables = _verified_run(folder)
     scenario = manifest["scenario"]
     findings = milestone_findings(adoption_milestones(tables["timeseries"]), lang)
     figures = _run_figures(tables, scenario["run"]["months"], lang)
@@ -228,10 +261,12 @@ def _sections_run(folder: Path, lang: str) -> tuple[str, list[str], str, list[go
 
 
 def _sections_compare(folder: Path, lang: str) -> tuple[str, list[str], str, list[go.Figure], str]:
-    effects = pd.read_csv(folder / "effects.csv")
-    a, b = _manifest(folder / "a"), _manifest(folder / "b")
+    (a, tables_a), (b, tables_b) = _verified_run(folder / "a"), _verified_run(folder / "b")
+    try:
+        effects = pd.read_csv(folder / "effects.csv")
+    except (OSError, ValueError) as error:
+        raise ReportError(f"{folder / 'effects.csv'}: cannot be read ({error})") from None
     name_a, name_b = a["scenario"]["name"], b["scenario"]["name"]
-    tables_a, tables_b = read_tables(folder / "a"), read_tables(folder / "b")
     findings = effect_findings(effects, name_a, name_b, lang)
     assumptions = _assumptions(a["scenario"], lang, f"A: {name_a}") + _assumptions(
         b["scenario"], lang, f"B: {name_b}"
@@ -248,10 +283,20 @@ def _sections_compare(folder: Path, lang: str) -> tuple[str, list[str], str, lis
 
 def _sections_sweep(folder: Path, lang: str) -> tuple[str, list[str], str, list[go.Figure], str]:
     manifest = _manifest(folder)
-    experiment = manifest["definition"]["experiment"]
+    definition = manifest.get("definition")
+    if not isinstance(definition, dict) or not isinstance(definition.get("experiment"), dict):
+        raise ReportError(
+            f"{folder / 'manifest.json'}: no experiment definition; is this a sweep's folder?"
+        )
+    experiment = definition["experiment"]
     analysis = folder / "analysis"
     if not (analysis / "response.csv").exists():
         raise ReportError(f"{folder}: no analysis yet; run `spridning analyse {folder}` first")
+    try:
+        ensure_current(folder)
+        stored, failed = run_counts(folder)
+    except (AnalysisError, SweepFolderError) as error:
+        raise ReportError(str(error)) from None
     t = TEXT[lang]
     findings, figures, tables = [], [], []
     response = pd.read_csv(analysis / "response.csv")
@@ -298,12 +343,31 @@ def _sections_sweep(folder: Path, lang: str) -> tuple[str, list[str], str, list[
                 )
             )
             tables.append(_table(box))
-    failed = sum(s.get("runs_failed", 0) for s in manifest.get("sessions", []))
-    if failed:
-        findings.append(t["failed"].format(n=failed))
+    findings += completeness(manifest.get("runs_total"), stored, failed, lang)
     scenario = manifest["definition"]["scenario"]
     assumptions = _assumptions(scenario, lang) if scenario else ""
     return experiment["name"], findings, assumptions, figures, "".join(tables)
+
+
+def _count(number: int, lang: str) -> str:
+    """A count with thousands separated as the language does (1 000 / 1,000)."""
+    return f"{number:,}".replace(",", "\u00a0" if lang == "sv" else ",")
+
+
+def completeness(total: object, stored: int, failed: int, lang: str) -> list[str]:
+    """Sentences on runs missing or failed (none for a complete sweep without failures)."""
+    words = COMPLETENESS[lang]
+    sentences = []
+    if isinstance(total, int) and stored < total:
+        sentences.append(
+            words["missing"].format(missing=_count(total - stored, lang), total=_count(total, lang))
+        )
+    if failed:
+        shown = total if isinstance(total, int) else stored
+        sentences.append(
+            words["failed"].format(failed=_count(failed, lang), total=_count(shown, lang))
+        )
+    return sentences
 
 
 def build_report(folder: Path | str, lang: str = "sv") -> str:
