@@ -9,29 +9,33 @@
 The analysis regenerates the design from the manifest and joins results by run id, so it
 uses exactly the points the sweep ran. A point whose runs failed is left out of the
 response table; Sobol and Morris need every point and say which outcome they skipped.
+``analysis/source.json`` (written last) records what the analysis was made from: the
+experiment's fingerprint and the parts then stored. When the sweep has changed since
+(resumed, or parts added), the analysis is stale and ``ensure_current`` makes it again.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 from SALib.analyze import morris as morris_analyze
 from SALib.analyze import sobol as sobol_analyze
 from scipy import stats
 
-from experiments.dataset import MANIFEST, load_results
+from experiments.dataset import MANIFEST, load_results, parts_signature, run_counts
 from experiments.discovery import find_boxes
 from experiments.experiment import Experiment, LoadedExperiment, ResolvedParameter
 from experiments.sampling import salib_problem
-from experiments.storage import atomic_write_bytes
+from experiments.storage import DamagedFileError, atomic_write_bytes, now, read_manifest, write_json
 from experiments.sweep import Plan, make_plan
 from model.scenario import Scenario
 
 ANALYSIS = "analysis"
+SOURCE = "source.json"
 
 
 class AnalysisError(ValueError):
@@ -47,23 +51,35 @@ class AnalysisReport:
 def loaded_from_manifest(folder: Path) -> LoadedExperiment:
     """The experiment exactly as the sweep resolved it (not as the file reads today)."""
     path = folder / MANIFEST
+    if not folder.is_dir():
+        raise AnalysisError(f"{folder}: no such folder")
     if not path.exists():
         raise AnalysisError(f"{folder}: no {MANIFEST}; is this a sweep folder?")
-    manifest = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        manifest = read_manifest(path, "it is not a sweep's manifest that can be analysed")
+    except DamagedFileError as error:
+        raise AnalysisError(str(error)) from None
     if manifest.get("kind") != "sweep":
         raise AnalysisError(f"{path}: kind is {manifest.get('kind')!r}, not a sweep")
-    definition = manifest["definition"]
-    return LoadedExperiment(
-        experiment=Experiment.model_validate(definition["experiment"]),
-        source=definition["source"],
-        scenario=Scenario.model_validate(definition["scenario"])
-        if definition["scenario"]
-        else None,
-        reference=Scenario.model_validate(definition["reference_scenario"])
-        if definition["reference_scenario"]
-        else None,
-        parameters=tuple(ResolvedParameter(**p) for p in definition["parameters"]),
-    )
+    try:
+        definition = manifest["definition"]
+        return LoadedExperiment(
+            experiment=Experiment.model_validate(definition["experiment"]),
+            source=definition["source"],
+            scenario=Scenario.model_validate(definition["scenario"])
+            if definition["scenario"]
+            else None,
+            reference=Scenario.model_validate(definition["reference_scenario"])
+            if definition["reference_scenario"]
+            else None,
+            parameters=tuple(ResolvedParameter(**p) for p in definition["parameters"]),
+        )
+    except (KeyError, TypeError, ValidationError) as error:
+        problem = f"no {error}" if isinstance(error, KeyError) else type(error).__name__
+        raise AnalysisError(
+            f"{path}: the experiment's definition is incomplete or damaged ({problem}); "
+            "the sweep must be run again into a new folder"
+        ) from None
 
 
 def outcome_columns(loaded: LoadedExperiment) -> list[str]:
@@ -229,18 +245,58 @@ def _write(table: pd.DataFrame, path: Path, report: AnalysisReport) -> None:
     report.files.append(path)
 
 
+def source_of(folder: Path, loaded: LoadedExperiment, plan: Plan) -> dict[str, object]:
+    """What an analysis of ``folder`` made now is made from (recorded in source.json)."""
+    stored, failed = run_counts(folder)
+    return {
+        "fingerprint": loaded.fingerprint(),
+        "parts": parts_signature(folder),
+        "runs_total": len(plan.unique_runs),
+        "runs_stored": stored,
+        "runs_failed": failed,
+    }
+
+
+def stale_reason(folder: Path | str) -> str | None:
+    """Why ``folder/analysis`` no longer matches the sweep, or None if it does (or is absent)."""
+    folder = Path(folder)
+    if not (folder / ANALYSIS).is_dir():
+        return None
+    try:
+        recorded = read_manifest(folder / ANALYSIS / SOURCE, "")
+    except DamagedFileError:
+        return "it does not record what it was made from"
+    if recorded.get("parts") == parts_signature(folder):
+        return None
+    return (
+        f"it was made from {recorded.get('runs_stored', '?')} of "
+        f"{recorded.get('runs_total', '?')} runs and the sweep has changed since"
+    )
+
+
+def ensure_current(folder: Path | str) -> str | None:
+    """Make the analysis again if the sweep changed since it was made; say so, or None."""
+    reason = stale_reason(folder)
+    if reason is None:
+        return None
+    analyse(folder)
+    return f"{Path(folder) / ANALYSIS} was out of date ({reason}); made it again"
+
+
 def analyse(folder: Path | str) -> AnalysisReport:
     """Write the analyses of the sweep in ``folder`` into ``folder/analysis``."""
     folder = Path(folder)
     loaded = loaded_from_manifest(folder)
     plan = make_plan(loaded)
     outcomes = outcome_columns(loaded)
+    source = {**source_of(folder, loaded, plan), "made": now()}  # before: never newer
     results = load_results(folder)
     if results.empty:
         raise AnalysisError(f"{folder}: no successful runs to analyse")
     runs = per_run(results, plan, outcomes)
     out = folder / ANALYSIS
     out.mkdir(exist_ok=True)
+    (out / SOURCE).unlink(missing_ok=True)  # until this analysis is whole, it is not current
     report = AnalysisReport()
     missing = len(plan.unique_runs) - results["run_id"].nunique()
     if missing:
@@ -262,4 +318,6 @@ def analyse(folder: Path | str) -> AnalysisReport:
         report.notes.append(note)
         _write(box, out / "discovery_box.csv", report)
         _write(trajectory, out / "discovery_trajectory.csv", report)
+    write_json(source, out / SOURCE)
+    report.files.append(out / SOURCE)
     return report

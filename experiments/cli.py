@@ -10,6 +10,15 @@ from pathlib import Path
 
 from experiments.dataset import SweepFolderError
 from experiments.experiment import ExperimentError
+from experiments.limits import (
+    MAX_POINT_REPLICATIONS,
+    MAX_RUN_REPLICATIONS,
+    MAX_SWEEP_RUNS,
+    RUN_REPLICATIONS_WHY,
+    SWEEP_WHY,
+)
+from experiments.run_folder import RunFolderError
+from experiments.storage import DamagedFileError
 from experiments.targets import TargetError
 from model.reference import ReferenceDataError
 from model.scenario import ScenarioError
@@ -28,8 +37,8 @@ def _municipalities(args: argparse.Namespace) -> None:
     print(summary_text(municipalities, neighbours, county=args.county))
 
 
-def _whole_number(minimum: int) -> Callable[[str], int]:
-    """An argparse type: a whole number of at least ``minimum``."""
+def _whole_number(minimum: int, maximum: int | None = None, why: str = "") -> Callable[[str], int]:
+    """An argparse type: a whole number from ``minimum`` to ``maximum`` (``why`` the limit)."""
 
     def parse(text: str) -> int:
         try:
@@ -38,6 +47,9 @@ def _whole_number(minimum: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        if maximum is not None and value > maximum:
+            reason = f" ({why})" if why else ""
+            raise argparse.ArgumentTypeError(f"must be at most {maximum:,}{reason}, got {value:,}")
         return value
 
     return parse
@@ -45,25 +57,46 @@ def _whole_number(minimum: int) -> Callable[[str], int]:
 
 _positive_int = _whole_number(1)
 _seed = _whole_number(0)
+_run_replications = _whole_number(1, MAX_RUN_REPLICATIONS, RUN_REPLICATIONS_WHY)
+_point_replications = _whole_number(1, MAX_POINT_REPLICATIONS, SWEEP_WHY)
+_budget = _whole_number(1, MAX_SWEEP_RUNS, SWEEP_WHY)
+_port = _whole_number(1, 65_535, "the largest TCP port")
+
+
+def _workers(args: argparse.Namespace) -> int | None:
+    """``--workers`` as given, refused above this machine's cores unless ``--force``."""
+    from experiments.workers import usable_cores
+
+    cores = usable_cores()
+    if args.workers is not None and args.workers > cores and not args.force:
+        raise UserError(
+            f"--workers {args.workers}: more than the {cores} core(s) this process may use; "
+            "more workers only share those cores and each takes memory (about 250 MB). "
+            f"Use at most {cores}, or add --force"
+        )
+    return args.workers
 
 
 def _run(args: argparse.Namespace) -> None:
     from experiments.run import batch_size_for, process_pool, run_scenario, write_run
+    from experiments.run_folder import check_target
     from experiments.storage import now
     from experiments.summary import milestone_text
     from model.scenario import load_scenario, resolve_scenario_path
 
+    workers = _workers(args)
     scenario = load_scenario(args.scenario)
     out = args.out or Path("results") / scenario.name
+    check_target(out)
     started = now()
     print(
         f"Running {scenario.name}: {args.replications} replication(s) of "
         f"{scenario.run.months} months, seed {args.seed}",
         file=sys.stderr,
     )
-    batch = batch_size_for(args.replications, args.workers)
-    if args.workers > 1:
-        with process_pool(args.workers) as pool:
+    batch = batch_size_for(args.replications, workers)
+    if workers > 1:
+        with process_pool(workers) as pool:
             results = run_scenario(scenario, args.replications, args.seed, pool, batch_size=batch)
     else:
         results = run_scenario(scenario, args.replications, args.seed, batch_size=batch)
@@ -76,30 +109,34 @@ def _run(args: argparse.Namespace) -> None:
 
 def _compare(args: argparse.Namespace) -> None:
     from experiments.compare import effects, effects_text
-    from experiments.run import batch_size_for, process_pool, run_scenario, write_run
-    from experiments.storage import now
+    from experiments.run import batch_size_for, process_pool, run_scenario, write_run_files
+    from experiments.run_folder import check_target, staged
+    from experiments.storage import atomic_write_bytes, now
     from model.scenario import load_scenario, resolve_scenario_path
 
+    workers = _workers(args)
     a, b = load_scenario(args.a), load_scenario(args.b)
     out = args.out or Path("results") / f"compare_{a.name}_vs_{b.name}"
+    check_target(out)
     started = now()
     seed_b = args.seed + 1_000_003 if args.independent else args.seed
-    batch = batch_size_for(args.replications, args.workers)
+    batch = batch_size_for(args.replications, workers)
     runs = []
-    pool = process_pool(args.workers) if args.workers > 1 else None
+    pool = process_pool(workers) if workers > 1 else None
     try:
         for scenario, seed in ((a, args.seed), (b, seed_b)):
             runs.append(run_scenario(scenario, args.replications, seed, pool, batch_size=batch))
     finally:
         if pool is not None:
             pool.shutdown()
-    for name, results, source in (("a", runs[0], args.a), ("b", runs[1], args.b)):
-        write_run(results, out / name, started, scenario_file=str(resolve_scenario_path(source)))
     table = effects(runs[0], runs[1], independent=args.independent)
-    out.mkdir(parents=True, exist_ok=True)
-    from experiments.storage import atomic_write_bytes
-
-    atomic_write_bytes(out / "effects.csv", table.to_csv(index=False).encode("utf-8"))
+    with staged(out) as staging:  # a/, b/ and effects.csv are swapped in together
+        for name, results, source in (("a", runs[0], args.a), ("b", runs[1], args.b)):
+            (staging / name).mkdir()
+            write_run_files(
+                results, staging / name, started, scenario_file=str(resolve_scenario_path(source))
+            )
+        atomic_write_bytes(staging / "effects.csv", table.to_csv(index=False).encode("utf-8"))
     print(effects_text(table, a.name, b.name))
     print(f"Wrote effects.csv and the two runs (a/, b/) to {out}")
 
@@ -109,10 +146,11 @@ def _sweep(args: argparse.Namespace) -> None:
     from experiments.experiment import load_experiment
     from experiments.sweep import run_sweep
 
+    workers = _workers(args)
     loaded = load_experiment(args.experiment)
     out = args.out or Path("results") / "sweeps" / loaded.experiment.name
     started = time.perf_counter()
-    with engine(args.workers, args.scheduler) as chosen:
+    with engine(workers, args.scheduler) as chosen:
         print(f"Sweep {loaded.experiment.name} into {out} on {chosen.description}", file=sys.stderr)
         report = run_sweep(
             loaded,
@@ -172,6 +210,7 @@ def _calibrate(args: argparse.Namespace) -> None:
     from experiments.engines import engine
     from experiments.targets import load_target
 
+    workers = _workers(args)
     target, path = load_target(args.target)
     calibration = prepare(
         target,
@@ -185,7 +224,7 @@ def _calibrate(args: argparse.Namespace) -> None:
         fit_until=args.fit_until,
     )
     out = args.out or Path("results") / "calibrations" / target.name
-    with engine(args.workers, args.scheduler) as chosen:
+    with engine(workers, args.scheduler) as chosen:
         print(f"Calibrating {target.name} into {out} on {chosen.description}", file=sys.stderr)
         summary = calibrate(calibration, out, chosen.executor, chosen.slots, chosen.description)
     print(calibration_text(summary, observations=len(target.observations)))
@@ -228,8 +267,9 @@ def _validate(args: argparse.Namespace) -> None:
     from experiments.validation import validate
     from viz.validation_report import write
 
+    workers = _workers(args)
     started = time.perf_counter()
-    with engine(args.workers, args.scheduler) as chosen:
+    with engine(workers, args.scheduler) as chosen:
         print(f"Validating into {args.out} on {chosen.description}", file=sys.stderr)
         summary = validate(
             args.out,
@@ -257,32 +297,61 @@ def _validate(args: argparse.Namespace) -> None:
 
 
 def _report(args: argparse.Namespace) -> None:
+    from experiments.analysis import AnalysisError, ensure_current
     from viz.report import ReportError, write_report
 
+    if args.output is not None:
+        if args.output.is_dir():
+            raise UserError(f"-o {args.output}: is a folder; give the HTML file's name")
+        if not args.output.parent.is_dir():
+            raise UserError(
+                f"-o {args.output}: the folder {args.output.parent} does not exist; create it "
+                "or choose another"
+            )
     try:
+        note = ensure_current(args.folder)  # a sweep's analysis, if the sweep changed since
         path = write_report(args.folder, args.output, args.lang)
-    except ReportError as error:
+    except (ReportError, AnalysisError) as error:
         raise UserError(str(error)) from None
+    if note:
+        print(note, file=sys.stderr)
     print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB, opens offline)")
 
 
 def _explore(args: argparse.Namespace) -> None:
     from viz.app import serve
+    from viz.app_server import is_local
 
     if args.results is not None and not args.results.is_dir():
         raise UserError(f"--results {args.results}: not a folder")
+    if args.boundaries is not None and not args.boundaries.is_file():
+        raise UserError(f"--boundaries {args.boundaries}: no such file")
+    if not is_local(args.host):
+        if not args.allow_remote:
+            raise UserError(
+                f"--host {args.host}: not this machine only. The explorer has no login and "
+                "runs the model for anyone who reaches it; add --allow-remote if you mean it"
+            )
+        print(
+            f"WARNING: serving the explorer on {args.host}: anyone who can reach this address "
+            "can use it and run the model (there is no login)",
+            file=sys.stderr,
+        )
     print(
         f"spridning explorer on http://{args.host}:{args.port}/ (Ctrl-C stops it)", file=sys.stderr
     )
-    if args.boundaries is not None and not args.boundaries.is_file():
-        raise UserError(f"--boundaries {args.boundaries}: no such file")
-    serve(
-        host=args.host,
-        port=args.port,
-        results=args.results,
-        lang=args.lang,
-        boundaries=args.boundaries,
-    )
+    try:
+        serve(
+            host=args.host,
+            port=args.port,
+            results=args.results,
+            lang=args.lang,
+            boundaries=args.boundaries,
+        )
+    except OSError as error:  # the port is taken, or the address is not this machine's
+        raise UserError(
+            f"--host {args.host} --port {args.port}: cannot listen there ({error.strerror or error})"
+        ) from None
 
 
 def _story(args: argparse.Namespace) -> None:
@@ -328,6 +397,12 @@ def _params(args: argparse.Namespace) -> None:
         print(f"    source: {p.source}")
 
 
+def _add_force(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--force", action="store_true", help="allow more --workers than this machine has cores"
+    )
+
+
 def _add_municipalities(commands: argparse._SubParsersAction) -> None:
     municipalities = commands.add_parser(
         "municipalities", help="summarise the reference table of municipalities and neighbours"
@@ -341,15 +416,22 @@ def _add_municipalities(commands: argparse._SubParsersAction) -> None:
 def _add_run(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser("run", help="run a scenario with replications and write its results")
     run.add_argument("scenario", help="a scenario file, or a name from scenarios/ (e.g. baseline)")
-    run.add_argument("--replications", "-n", type=_positive_int, default=10, help="default 10")
+    run.add_argument(
+        "--replications",
+        "-n",
+        type=_run_replications,
+        default=10,
+        help=f"default 10, at most {MAX_RUN_REPLICATIONS:,}",
+    )
     run.add_argument("--seed", type=_seed, default=1, help="scenario seed (default 1)")
     run.add_argument("--out", type=Path, help="output folder (default results/<scenario name>)")
     run.add_argument(
         "--workers",
         type=_positive_int,
         default=1,
-        help="processes to run replications on (default 1)",
+        help="processes to run replications on (default 1; at most the cores)",
     )
+    _add_force(run)
     run.set_defaults(handler=_run)
 
 
@@ -359,10 +441,19 @@ def _add_compare(commands: argparse._SubParsersAction) -> None:
     )
     compare.add_argument("a", help="the reference scenario (e.g. baseline)")
     compare.add_argument("b", help="the scenario whose effect is measured")
-    compare.add_argument("--replications", "-n", type=_positive_int, default=20, help="default 20")
+    compare.add_argument(
+        "--replications",
+        "-n",
+        type=_run_replications,
+        default=20,
+        help=f"default 20, at most {MAX_RUN_REPLICATIONS:,}",
+    )
     compare.add_argument("--seed", type=_seed, default=1, help="seed shared by A and B (default 1)")
     compare.add_argument("--out", type=Path, help="output folder (default results/compare_A_vs_B)")
-    compare.add_argument("--workers", type=_positive_int, default=1, help="processes (default 1)")
+    compare.add_argument(
+        "--workers", type=_positive_int, default=1, help="processes (default 1; at most the cores)"
+    )
+    _add_force(compare)
     compare.add_argument(
         "--independent", action="store_true", help="give B other seeds (to see what pairing gains)"
     )
@@ -379,8 +470,9 @@ def _add_sweep(commands: argparse._SubParsersAction) -> None:
     sweep.add_argument(
         "--workers",
         type=_positive_int,
-        help="local worker processes (default: the number of cores)",
+        help="local worker processes (default and most: the number of cores)",
     )
+    _add_force(sweep)
     sweep.add_argument(
         "--scheduler", help="address of a Dask scheduler (tcp://host:port) to run on instead"
     )
@@ -416,10 +508,16 @@ def _add_calibrate(commands: argparse._SubParsersAction) -> None:
         help="parameters to fit: name or name=low:high, comma-separated (default: the target's)",
     )
     calibration.add_argument(
-        "--budget", type=_positive_int, default=800, help="model runs in all (default 800)"
+        "--budget",
+        type=_budget,
+        default=800,
+        help=f"model runs in all (default 800, at most {MAX_SWEEP_RUNS:,})",
     )
     calibration.add_argument(
-        "--replications", type=_positive_int, default=4, help="per point (default 4)"
+        "--replications",
+        type=_point_replications,
+        default=4,
+        help=f"per point (default 4, at most {MAX_POINT_REPLICATIONS:,})",
     )
     calibration.add_argument(
         "--accept", type=float, default=0.1, help="share of points accepted (default 0.1)"
@@ -429,8 +527,9 @@ def _add_calibrate(commands: argparse._SubParsersAction) -> None:
     )
     calibration.add_argument("--seed", type=_seed, default=1, help="default 1")
     calibration.add_argument(
-        "--workers", type=_positive_int, help="local worker processes (default: all cores)"
+        "--workers", type=_positive_int, help="local worker processes (default and most: the cores)"
     )
+    _add_force(calibration)
     calibration.add_argument("--scheduler", help="a Dask scheduler address instead")
     calibration.add_argument(
         "--out", type=Path, help="result folder (default results/calibrations/<target>)"
@@ -446,14 +545,15 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
         "--out", type=Path, default=Path("results/validation"), help="default results/validation"
     )
     validation.add_argument(
-        "--budget", type=_positive_int, default=800, help="runs per calibration (default 800)"
+        "--budget", type=_budget, default=800, help="runs per calibration (default 800)"
     )
     validation.add_argument(
-        "--replications", type=_positive_int, default=4, help="per point (default 4)"
+        "--replications", type=_point_replications, default=4, help="per point (default 4)"
     )
     validation.add_argument(
-        "--workers", type=_positive_int, help="local worker processes (default: all cores)"
+        "--workers", type=_positive_int, help="local worker processes (default and most: the cores)"
     )
+    _add_force(validation)
     validation.add_argument("--scheduler", help="a Dask scheduler address instead")
     validation.set_defaults(handler=_validate)
 
@@ -473,7 +573,12 @@ def _add_report(commands: argparse._SubParsersAction) -> None:
 def _add_explore(commands: argparse._SubParsersAction) -> None:
     explore = commands.add_parser("explore", help="the interactive explorer (a Dash app)")
     explore.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (this machine)")
-    explore.add_argument("--port", type=_whole_number(1), default=8050, help="default 8050")
+    explore.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a --host other than this machine (the explorer has no login)",
+    )
+    explore.add_argument("--port", type=_port, default=8050, help="default 8050")
     explore.add_argument("--results", type=Path, help="a sweep folder to browse")
     explore.add_argument("--lang", choices=("sv", "en"), default="sv", help="default sv")
     explore.add_argument(
@@ -546,6 +651,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ExperimentError,
         TargetError,
         SweepFolderError,
+        RunFolderError,
+        DamagedFileError,
         ConnectionError,
     ) as error:
         print(f"spridning {args.command}: error: {error}", file=sys.stderr)

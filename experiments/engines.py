@@ -7,13 +7,13 @@ package installed (same version) to import the task function.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from experiments.run import process_pool
+from experiments.workers import usable_cores
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Engine:
 
 
 def default_workers() -> int:
-    return os.cpu_count() or 1
+    return usable_cores()
 
 
 @contextmanager

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from experiments.input_files import load_model
+from experiments.limits import MAX_POINT_REPLICATIONS, MAX_SAMPLES, MAX_SWEEP_RUNS, SWEEP_WHY
 from experiments.metrics import RUN_METRICS
 from model.params import PARAMETERS, REGISTER, Parameter
 from model.policies import LEVER_SECTIONS
@@ -86,10 +87,12 @@ class Experiment(_Strict):
         description="run each point also under this scenario (same seeds) and keep the effects",
     )
     design: Literal["grid", "lhs", "sobol", "morris"]
-    samples: int = Field(default=64, ge=1, description="lhs: points; sobol: N; morris: paths")
+    samples: int = Field(
+        default=64, ge=1, le=MAX_SAMPLES, description="lhs: points; sobol: N; morris: paths"
+    )
     levels: int = Field(default=4, ge=2, description="grid: points per range; morris: levels")
     second_order: bool = False
-    replications: int = Field(default=4, ge=1)
+    replications: int = Field(default=4, ge=1, le=MAX_POINT_REPLICATIONS)
     seed: int = Field(default=1, ge=0)
     outcomes: list[str] = Field(default=[], description="outcomes to keep (default: all)")
     parameters: dict[str, ParameterRange] = {}
@@ -324,15 +327,34 @@ def _check_design(experiment: Experiment, parameters: tuple[ResolvedParameter, .
         )
     if experiment.discovery and experiment.reference_scenario is None:
         raise ExperimentError("discovery: needs reference_scenario (the effect is against it)")
+    points = design_size(experiment, parameters)
+    if experiment.design == "grid" and points > MAX_GRID_POINTS:
+        raise ExperimentError(
+            f"design 'grid': {len(parameters)} parameters make {points:.3g} points (more "
+            f"than {MAX_GRID_POINTS:,}); use fewer parameters or levels, or design = 'lhs'"
+        )
+    runs = points * experiment.replications
+    if runs > MAX_SWEEP_RUNS:
+        raise ExperimentError(
+            f"design {experiment.design!r}: {points:,} points x {experiment.replications:,} "
+            f"replications make {runs:,} runs, more than {MAX_SWEEP_RUNS:,} ({SWEEP_WHY}); "
+            "use fewer samples, levels or replications"
+        )
+
+
+def design_size(experiment: Experiment, parameters: tuple[ResolvedParameter, ...]) -> int:
+    """How many points the design will have, known before anything is sampled."""
+    d = len(parameters)
     if experiment.design == "grid":
         points = 1
         for parameter in parameters:
             points *= len(parameter.values) if parameter.values else experiment.levels
-        if points > MAX_GRID_POINTS:
-            raise ExperimentError(
-                f"design 'grid': {len(parameters)} parameters make {points:.3g} points (more "
-                f"than {MAX_GRID_POINTS:,}); use fewer parameters or levels, or design = 'lhs'"
-            )
+        return points
+    if experiment.design == "sobol":  # Saltelli: N (2D + 2) with second order, else N (D + 2)
+        return experiment.samples * (2 * d + 2 if experiment.second_order else d + 2)
+    if experiment.design == "morris":
+        return experiment.samples * (d + 1)
+    return experiment.samples
 
 
 def _check_model(

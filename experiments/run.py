@@ -8,6 +8,7 @@ are identical whatever the executor or the number of workers.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -18,7 +19,9 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
+from experiments.run_folder import RUN_ID_KEY, run_id, staged
 from experiments.storage import git_commit, now, package_versions, write_json, write_parquet
+from experiments.workers import die_with
 from model.model import DiffusionModel
 from model.outputs import OUTPUT_TABLES, TABLE_NAMES, build_tables
 from model.reference import load_municipalities, load_neighbours
@@ -147,12 +150,32 @@ def combine(scenario: Scenario, seed: int, seeds: list[int], parts: list[Any]) -
 def write_run(
     results: RunResults, out: Path, started: str, scenario_file: str | None = None
 ) -> None:
-    """Write the run's tables and manifest into ``out`` (created if missing)."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Write the run into ``out`` as a whole: staged beside it, then swapped in.
+
+    ``out`` may be missing, empty or an earlier run's folder (replaced); see
+    ``experiments.run_folder`` for what is refused and what a killed run leaves.
+    """
+    with staged(Path(out)) as staging:
+        write_run_files(results, staging, started, scenario_file)
+
+
+def write_run_files(
+    results: RunResults, folder: Path, started: str, scenario_file: str | None = None
+) -> str:
+    """The run's tables, then its manifest (last), into the existing ``folder``; its run id.
+
+    Every table carries the run id in its Parquet metadata, and so does the manifest.
+    """
+    identity = run_id(results.tables)
     for table in OUTPUT_TABLES:
-        write_parquet(results.tables[table.name], out / table.file)
+        write_parquet(
+            results.tables[table.name],
+            folder / table.file,
+            metadata={RUN_ID_KEY: identity.encode("ascii")},
+        )
     manifest = {
         "kind": "run",
+        "run_id": identity,
         "scenario_file": scenario_file,
         "scenario": results.scenario.model_dump(),
         "seed": results.seed,
@@ -167,11 +190,16 @@ def write_run(
         },
         "tables": {table.file: table.rows for table in OUTPUT_TABLES},
     }
-    write_json(manifest, out / "manifest.json")
+    write_json(manifest, folder / "manifest.json")
+    return identity
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool that starts clean workers (forkserver): safe next to threads."""
+    """A process pool that starts clean workers (forkserver: safe next to threads); the
+    workers end when this process ends, even by ``kill -9`` (``experiments.workers``)."""
     return ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("forkserver")
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=die_with,
+        initargs=(os.getpid(),),
     )

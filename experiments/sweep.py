@@ -29,6 +29,7 @@ from experiments.dataset import (
     MANIFEST,
     SweepFolderError,
     done_run_ids,
+    read_sweep_manifest,
     remove_leftovers,
     write_part,
     writer_lock,
@@ -202,8 +203,10 @@ class SweepReport:
 class _Buffer:
     """Rows waiting to be written as one part, flushed by size or age."""
 
-    def __init__(self, folder: Path, schema: pa.Schema, runs: int, seconds: float) -> None:
-        self.folder, self.schema = folder, schema
+    def __init__(
+        self, folder: Path, schema: pa.Schema, runs: int, seconds: float, fingerprint: str
+    ) -> None:
+        self.folder, self.schema, self.fingerprint = folder, schema, fingerprint
         self.limit_runs, self.limit_seconds = runs, seconds
         self.tables: list[pa.Table] = []
         self.runs = 0
@@ -221,7 +224,7 @@ class _Buffer:
         # later flush store the same rows again.
         tables, self.tables, self.runs, self.since = self.tables, [], 0, time.monotonic()
         if tables:
-            write_part(pa.concat_tables(tables), self.folder)
+            write_part(pa.concat_tables(tables), self.folder, self.fingerprint)
             self.written += 1
 
 
@@ -231,7 +234,7 @@ def _manifest(loaded: LoadedExperiment, folder: Path, plan: Plan) -> dict[str, A
     design = hashlib.sha256("".join(plan.runs["run_id"]).encode("ascii")).hexdigest()[:16]
     fingerprint = f"{loaded.fingerprint()}-{design}"
     if path.exists():
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = read_sweep_manifest(folder)
         if manifest.get("fingerprint") != fingerprint:
             raise SweepFolderError(
                 f"{folder} holds results of a different experiment (fingerprint "
@@ -261,7 +264,7 @@ def _open_session(manifest: dict[str, Any], folder: Path, engine: str) -> dict[s
         "package_versions": package_versions(),
         "engine": engine,
     }
-    manifest["sessions"].append(session)
+    manifest.setdefault("sessions", []).append(session)
     write_json(manifest, folder / MANIFEST)
     return session
 
@@ -312,14 +315,20 @@ def run_sweep(
     with writer_lock(folder):
         plan = make_plan(loaded)
         manifest = _manifest(loaded, folder, plan)
-        session = _open_session(manifest, folder, engine)
         unique = plan.unique_runs
         report = SweepReport(total=len(unique), already_done=0)
         report.leftovers_removed = remove_leftovers(folder)
-        done = done_run_ids(folder)
+        done = done_run_ids(folder)  # checks every part before this session is recorded
+        session = _open_session(manifest, folder, engine)
         todo = unique[~unique["run_id"].isin(done)]
         report.already_done = len(unique) - len(todo)
-        buffer = _Buffer(folder, result_schema(loaded, plan.points), flush_runs, flush_seconds)
+        buffer = _Buffer(
+            folder,
+            result_schema(loaded, plan.points),
+            flush_runs,
+            flush_seconds,
+            manifest["fingerprint"],
+        )
         bar = tqdm(
             total=len(unique),
             initial=report.already_done,

@@ -4,8 +4,9 @@ Choose a library scenario, change its levers, run it in-process against the base
 (same replications and seed) and see adoption, the map and the money; a second tab
 shows an analysed sweep. Callbacks stay thin: the form logic is in ``viz.app_inputs``,
 runs and their cache in ``viz.app_runs``, figures in ``viz.app_figures`` and
-``viz.app_sweep``, the page in ``viz.app_layout``. A bad value or a failed run shows a
-short message in the page (id "message"), never a stack trace.
+``viz.app_sweep``, the page in ``viz.app_layout``, serving in ``viz.app_server``. A bad
+value, a failed run or a busy server shows a short message in the page (id "message");
+what went wrong inside goes to the server's log, never to the page.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ from viz.app_inputs import (
     parse_form,
 )
 from viz.app_layout import GRAPH_CONFIG, MESSAGE_STYLE, RUN_STYLE, RUN_STYLE_BUSY, page
-from viz.app_runs import Comparison, RunCache
+from viz.app_runs import Busy, Comparison, RunCache
+from viz.app_server import limit_requests, serve_wsgi
 from viz.app_sweep import SweepUnavailable, sweep_items, sweep_state
 from viz.checks import innovations_in
 from viz.words import check_lang, text
@@ -62,19 +64,15 @@ EMPTY_TOPOLOGY = {
     },
 }
 
+PROBLEM_CHARS = 300  # a refused value is quoted in the message up to this length
+
 log = logging.getLogger(__name__)
-
-
-def short(error: BaseException, limit: int = 300) -> str:
-    """An exception in one line: enough to report, not a stack trace."""
-    first = (str(error).strip().splitlines() or [""])[0]
-    message = f"{type(error).__name__}: {first}" if first else type(error).__name__
-    return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
 def problems_message(error: InputError, lang: str) -> str:
     """The text the page shows for refused input: one line per problem."""
-    return f"{text('invalid', lang)}:\n" + "\n".join(f"• {p}" for p in error.problems)
+    lines = (p if len(p) <= PROBLEM_CHARS else p[: PROBLEM_CHARS - 1] + "…" for p in error.problems)
+    return f"{text('invalid', lang)}:\n" + "\n".join(f"• {line}" for line in lines)
 
 
 def run_request(
@@ -91,22 +89,24 @@ def run_request(
         if is_modified(resolved, request.scenario):
             name = f"{name} ({text('modified', lang)})"
         return cache.compare(resolved, name, request.replications, request.seed), ""
-    except Exception as error:  # a run that fails must not take the page down
+    except Busy:
+        return None, text("busy", lang)
+    except Exception:  # a run that fails must not take the page down; the log says why
         log.exception("explorer run failed")
-        return None, f"{text('run_failed', lang)}: {short(error)}"
+        return None, text("run_failed", lang)
 
 
 def _safe(fallback: Callable[[str], Any], lang: str) -> Callable:
-    """Turn an exception in a figure callback into ``fallback(short message)``."""
+    """Turn an exception in a figure callback into ``fallback(message)``."""
 
     def decorate(function: Callable) -> Callable:
         @functools.wraps(function)
         def wrapper(*args: Any) -> Any:
             try:
                 return function(*args)
-            except Exception as error:
+            except Exception:  # the log says why; the page only that it failed
                 log.exception("explorer figure failed")
-                return fallback(f"{text('figure_failed', lang)}: {short(error)}")
+                return fallback(text("figure_failed", lang))
 
         return wrapper
 
@@ -270,23 +270,28 @@ def _register_topojson(app: dash.Dash) -> str:
 
 
 def create_app(
-    results: Path | None = None, lang: str = "sv", boundaries: Path | None = None
+    results: Path | None = None,
+    lang: str = "sv",
+    boundaries: Path | None = None,
+    cache: RunCache | None = None,
 ) -> dash.Dash:
     """The explorer as a Dash app.
 
     ``results``: an analysed sweep folder for the second tab. ``boundaries``: a GeoJSON
     file of municipality polygons for the map (markers at map points without it).
+    ``cache``: the runs' cache and its bounds (default: ``RunCache()``).
     """
     check_lang(lang)
     results = Path(results) if results is not None else None
     boundaries = Path(boundaries) if boundaries is not None else None
-    cache = RunCache()
+    cache = cache or RunCache()
     app = dash.Dash(
         __name__,
         title=text("page_title", lang),
         update_title=None,
         suppress_callback_exceptions=True,
     )
+    limit_requests(app.server)
     start = library_scenario(DEFAULT_SCENARIO)
     map_config = {**GRAPH_CONFIG, "topojsonURL": _register_topojson(app)}
 
@@ -318,5 +323,5 @@ def serve(
     lang: str = "sv",
     boundaries: Path | None = None,
 ) -> None:
-    """Serve the explorer (localhost by default; no debug mode, so no debugger in the page)."""
-    create_app(results, lang, boundaries).run(host=host, port=port, debug=False)
+    """Serve the explorer with waitress (localhost by default; no debugger in the page)."""
+    serve_wsgi(create_app(results, lang, boundaries).server, host, port)

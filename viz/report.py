@@ -4,12 +4,16 @@ The report opens offline (Plotly's JavaScript is embedded once), starts with key
 findings written from the effects table (sentences with numbers and intervals, ready to
 quote), then the scenario's assumptions (what differs from the register's defaults),
 the figures, the tables and the manifest. Swedish or English.
+
+A folder is checked before anything is read from it: a run's tables must all belong to
+its manifest (``experiments.run_folder``), a sweep's parts must be readable and its
+analysis current (made again when the sweep has changed since); the report of a sweep
+says how many of its runs are missing or failed.
 """
 
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +21,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from experiments.analysis import AnalysisError, ensure_current
+from experiments.dataset import SweepFolderError, run_counts
+from experiments.run_folder import RunFolderError, verify_run_folder
+from experiments.storage import DamagedFileError, read_manifest
 from experiments.summary import adoption_milestones
 from model.outputs import read_tables
 from model.params import PARAMETERS, shown_default
@@ -28,7 +36,7 @@ from viz.maps import adoption_map
 from viz.market import supplier_market
 from viz.money import budget_sankey, state_spending_over_time
 from viz.sensitivity import morris_plot, response_surface, sobol_indices
-from viz.words import check_lang, text
+from viz.words import check_lang, number, text
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }
@@ -45,7 +53,9 @@ class ReportError(ValueError):
 
 
 def folder_kind(folder: Path) -> str:
-    if (folder / "effects.csv").exists() and (folder / "a" / "manifest.json").exists():
+    if not folder.is_dir():
+        raise ReportError(f"{folder}: no such folder")
+    if (folder / "effects.csv").exists() and (folder / "a").is_dir():
         return "compare"
     manifest = folder / "manifest.json"
     if not manifest.exists():
@@ -53,14 +63,25 @@ def folder_kind(folder: Path) -> str:
             f"{folder}: not a result folder (expected manifest.json from `spridning run` or "
             "`spridning sweep`, or effects.csv with a/ and b/ from `spridning compare`)"
         )
-    kind = json.loads(manifest.read_text(encoding="utf-8")).get("kind")
+    kind = _manifest(folder).get("kind")
     if kind not in ("run", "sweep"):
         raise ReportError(f"{manifest}: unknown kind {kind!r}")
     return kind
 
 
 def _manifest(folder: Path) -> dict[str, Any]:
-    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    try:
+        return read_manifest(folder / "manifest.json", "the report cannot say what made it")
+    except DamagedFileError as error:
+        raise ReportError(str(error)) from None
+
+
+def _verified_run(folder: Path) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
+    """A run folder's manifest and tables, once its tables are known to belong together."""
+    try:
+        return verify_run_folder(folder), read_tables(folder)
+    except (RunFolderError, DamagedFileError) as error:
+        raise ReportError(str(error)) from None
 
 
 def _section(scenario: dict[str, Any], section: str) -> dict[str, Any]:
@@ -163,8 +184,7 @@ def _run_figures(tables: dict[str, pd.DataFrame], months: int, lang: str) -> lis
 
 
 def _sections_run(folder: Path, lang: str) -> tuple[str, list[str], str, list[go.Figure], str]:
-    manifest = _manifest(folder)
-    tables = read_tables(folder)
+    manifest, tables = _verified_run(folder)
     scenario = manifest["scenario"]
     findings = milestone_findings(adoption_milestones(tables["timeseries"]), lang)
     figures = _run_figures(tables, scenario["run"]["months"], lang)
@@ -172,10 +192,12 @@ def _sections_run(folder: Path, lang: str) -> tuple[str, list[str], str, list[go
 
 
 def _sections_compare(folder: Path, lang: str) -> tuple[str, list[str], str, list[go.Figure], str]:
-    effects = pd.read_csv(folder / "effects.csv")
-    a, b = _manifest(folder / "a"), _manifest(folder / "b")
+    (a, tables_a), (b, tables_b) = _verified_run(folder / "a"), _verified_run(folder / "b")
+    try:
+        effects = pd.read_csv(folder / "effects.csv")
+    except (OSError, ValueError) as error:
+        raise ReportError(f"{folder / 'effects.csv'}: cannot be read ({error})") from None
     name_a, name_b = a["scenario"]["name"], b["scenario"]["name"]
-    tables_a, tables_b = read_tables(folder / "a"), read_tables(folder / "b")
     findings = effect_findings(effects, name_a, name_b, lang)
     assumptions = _assumptions(a["scenario"], lang, f"A: {name_a}") + _assumptions(
         b["scenario"], lang, f"B: {name_b}"
@@ -221,10 +243,20 @@ def _discovery_finding(box: pd.DataFrame, below: float, lang: str) -> str:
 
 def _sections_sweep(folder: Path, lang: str) -> tuple[str, list[str], str, list[go.Figure], str]:
     manifest = _manifest(folder)
-    experiment = manifest["definition"]["experiment"]
+    definition = manifest.get("definition")
+    if not isinstance(definition, dict) or not isinstance(definition.get("experiment"), dict):
+        raise ReportError(
+            f"{folder / 'manifest.json'}: no experiment definition; is this a sweep's folder?"
+        )
+    experiment = definition["experiment"]
     analysis = folder / "analysis"
     if not (analysis / "response.csv").exists():
         raise ReportError(f"{folder}: no analysis yet; run `spridning analyse {folder}` first")
+    try:
+        ensure_current(folder)
+        stored, failed = run_counts(folder)
+    except (AnalysisError, SweepFolderError) as error:
+        raise ReportError(str(error)) from None
     findings, figures, tables = [], [], []
     response = pd.read_csv(analysis / "response.csv")
     names = [p["name"] for p in manifest["definition"]["parameters"]]
@@ -253,12 +285,23 @@ def _sections_sweep(folder: Path, lang: str) -> tuple[str, list[str], str, list[
         if len(box):
             findings.append(_discovery_finding(box, experiment["discovery"]["below"], lang))
             tables.append(_table(box))
-    failed = sum(s.get("runs_failed", 0) for s in manifest.get("sessions", []))
-    if failed:
-        findings.append(text("report_failed", lang, n=failed))
+    findings += completeness(manifest.get("runs_total"), stored, failed, lang)
     scenario = manifest["definition"]["scenario"]
     assumptions = _assumptions(scenario, lang) if scenario else ""
     return experiment["name"], findings, assumptions, figures, "".join(tables)
+
+
+def completeness(total: object, stored: int, failed: int, lang: str) -> list[str]:
+    """Sentences on runs missing or failed (none for a complete sweep without failures)."""
+    sentences = []
+    if isinstance(total, int) and stored < total:
+        missing, whole = number(total - stored, lang), number(total, lang)
+        sentences.append(text("report_runs_missing", lang, missing=missing, total=whole))
+    if failed:
+        shown = total if isinstance(total, int) else stored
+        failed_text, whole = number(failed, lang), number(shown, lang)
+        sentences.append(text("report_runs_failed", lang, failed=failed_text, total=whole))
+    return sentences
 
 
 def build_report(folder: Path | str, lang: str = "sv") -> str:

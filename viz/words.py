@@ -217,7 +217,11 @@ SV: dict[str, str] = {
     "report_column_source": "källa",
     "report_sweep_finding": "{parameter} förklarar mest av variationen i {outcome} (totalindex ST = {st}, 95 %-intervall ±{conf}).",
     "report_discovery": "Effekten försvinner (under {below}) främst när: {box} (täckning {coverage}, täthet {density}).",
-    "report_failed": "{n} körningar misslyckades; se kolumnen error i resultaten.",
+    "busy": "Utforskaren kör redan så många modellkörningar den kan. Försök igen om en stund.",
+    "report_runs_missing": "{missing} av svepets {total} körningar saknas (svepet avbröts): "
+    "kör `spridning sweep` igen med samma experiment och mapp för att göra klart det.",
+    "report_runs_failed": "{failed} av {total} körningar misslyckades; se kolumnen error i "
+    "resultaten.",
     # --- key findings (sentences with named placeholders)
     "finding_levels": "{subject}: {b} {level_unit} med {name_b} mot {a} {level_unit} med {name_a}, skillnad {diff} {unit}",
     "finding_ratio": "{subject} med {name_b} jämfört med {name_a} är {diff} {unit}",
@@ -426,7 +430,10 @@ EN: dict[str, str] = {
     "report_column_source": "source",
     "report_sweep_finding": "{parameter} explains most of the variation in {outcome} (total index ST = {st}, 95 % interval ±{conf}).",
     "report_discovery": "The effect vanishes (below {below}) mainly when: {box} (coverage {coverage}, density {density}).",
-    "report_failed": "{n} runs failed; see the error column in the results.",
+    "busy": "The explorer is already running as many model runs as it can. Try again in a moment.",
+    "report_runs_missing": "{missing} of the sweep's {total} runs are missing (the sweep was "
+    "interrupted): run `spridning sweep` again with the same experiment and folder to finish it.",
+    "report_runs_failed": "{failed} of {total} runs failed; see the error column in the results.",
     # --- key findings (sentences with named placeholders)
     "finding_levels": "{subject}: {b} {level_unit} with {name_b} against {a} {level_unit} with {name_a}, a difference of {diff} {unit}",
     "finding_ratio": "{subject} of {name_b} against {name_a} is {diff} {unit}",
