@@ -86,7 +86,8 @@ def _run(args: argparse.Namespace) -> None:
 
     workers = _workers(args)
     scenario = load_scenario(args.scenario)
-    out = args.out or Path("results") / scenario.name
+    # never from the file's content: the file's own name (a path's last part) names it
+    out = args.out or Path("results") / resolve_scenario_path(args.scenario).stem
     check_target(out)
     started = now()
     print(
@@ -116,7 +117,8 @@ def _compare(args: argparse.Namespace) -> None:
 
     workers = _workers(args)
     a, b = load_scenario(args.a), load_scenario(args.b)
-    out = args.out or Path("results") / f"compare_{a.name}_vs_{b.name}"
+    stem_a, stem_b = (resolve_scenario_path(x).stem for x in (args.a, args.b))
+    out = args.out or Path("results") / f"compare_{stem_a}_vs_{stem_b}"
     check_target(out)
     started = now()
     seed_b = args.seed + 1_000_003 if args.independent else args.seed
@@ -424,7 +426,7 @@ def _add_run(commands: argparse._SubParsersAction) -> None:
         help=f"default 10, at most {MAX_RUN_REPLICATIONS:,}",
     )
     run.add_argument("--seed", type=_seed, default=1, help="scenario seed (default 1)")
-    run.add_argument("--out", type=Path, help="output folder (default results/<scenario name>)")
+    run.add_argument("--out", type=Path, help="output folder (default results/<scenario file's name>)")
     run.add_argument(
         "--workers",
         type=_positive_int,

@@ -4,11 +4,12 @@ wrong with the file name, the key and the rule in one message."""
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+
+from model.toml_input import read_toml
 
 
 def resolve_path(name_or_path: str | Path, library: Path) -> Path:
@@ -37,10 +38,7 @@ def load_model[Model: BaseModel](
     if not path.exists():
         available = ", ".join(sorted(p.stem for p in library.glob("*.toml")))
         raise error(f"{path}: {kind} file not found; the library has: {available}")
-    try:
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as problem:
-        raise error(f"{path}: not valid TOML: {problem}") from None
+    data: dict[str, Any] = read_toml(path, kind, error)
     try:
         return model.model_validate(data), path
     except ValidationError as problem:

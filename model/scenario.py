@@ -7,7 +7,6 @@ relative to the file) and override only what differs.
 
 from __future__ import annotations
 
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -22,9 +21,9 @@ from pydantic import (
     model_validator,
 )
 
-from model.params import ALLOCATION as PARAMETERS_ALLOCATION
 from model.params import PARAMETERS, REGISTER, RULES, Parameter, Rule
 from model.reference.size_classes import SIZE_CLASS_LABELS
+from model.toml_input import read_toml
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 
@@ -348,14 +347,13 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 
 def _read_toml(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    if not path.exists():
-        raise ScenarioError(f"{path}: scenario file not found")
     if path in chain:
         raise ScenarioError(f"{path}: 'extends' loops back to itself via {[str(p) for p in chain]}")
+    where = f" (extended by {chain[-1]})" if chain else ""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise ScenarioError(f"{path}: not valid TOML: {error}") from None
+        data = read_toml(path, "scenario", ScenarioError)
+    except ScenarioError as error:
+        raise ScenarioError(f"{error}{where}") from None
     parent = data.pop("extends", None)
     if parent is None:
         return data
@@ -379,7 +377,3 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         raise ScenarioError(f"{path}: scenario file not found; the library has: {available}")
     return parse_scenario(_read_toml(path), source=str(path))
 
-
-# The programme's allocation names without their prefix (grants, capacity, ...), for the
-# explorer until its form is derived from the register.
-ALLOCATION = tuple(name.removeprefix("programme.share_") for name in PARAMETERS_ALLOCATION)

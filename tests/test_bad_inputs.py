@@ -123,6 +123,24 @@ def experiment(body: str) -> Callable[[Path], None]:
     return write("exp.toml", 'name = "big"\n' + body)
 
 
+def scenario(body: str) -> Callable[[Path], None]:
+    """{tmp}/bad.toml: the short scenario with ``body`` after it."""
+    return write("bad.toml", 'extends = "short.toml"\n' + body)
+
+
+def target(body: str) -> Callable[[Path], None]:
+    """{tmp}/target.toml: a one-observation LOV target with ``body`` changed into it."""
+    return write(
+        "target.toml",
+        'name = "t"\nscenario = "lov"\ninnovation = "lov"\nstart = "2008-01"\n'
+        '[parameters]\n"decision.hurdle" = {}\n' + body,
+    )
+
+
+OBSERVATION = '[[observations]]\nmeasure = "running"\nsource = "a test"\n'
+ISHIGAMI = 'model = "ishigami"\n[parameters]\nx2 = {low = 0.0, high = 1.0}\nx3 = {low = 0.0, high = 1.0}\n'
+
+
 # --- the cases ---------------------------------------------------------------------------
 
 CASES: tuple[Case, ...] = (
@@ -181,9 +199,38 @@ CASES: tuple[Case, ...] = (
     Case("sweep resumed over a truncated part", ("sweep", "{tmp}/tiny.toml", "--workers", "1", "--out", "{sweep}"), ("{sweep}/runs/part-", "delete that file"), truncate("sweep/runs/part-*.parquet")),
     Case("sweep into a folder with a damaged manifest", ("sweep", "{tmp}/tiny.toml", "--workers", "1", "--out", "{sweep}"), ("{sweep}/manifest.json", "not valid JSON"), write("sweep/manifest.json", "nonsense")),
     # experiment sizes
-    Case("experiment replications = 1e9", ("sweep", "{tmp}/exp.toml"), ("{tmp}/exp.toml", "replications", "less than or equal to 10000"), experiment('model = "ishigami"\ndesign = "lhs"\nreplications = 1e9\n[parameters]\nx1 = {low = 0.0, high = 1.0}\nx2 = {low = 0.0, high = 1.0}\nx3 = {low = 0.0, high = 1.0}\n')),
+    Case("experiment replications = 1e9", ("sweep", "{tmp}/exp.toml"), ("{tmp}/exp.toml", "replications", "valid integer", "1000000000.0"), experiment('model = "ishigami"\ndesign = "lhs"\nreplications = 1e9\n[parameters]\nx1 = {low = 0.0, high = 1.0}\nx2 = {low = 0.0, high = 1.0}\nx3 = {low = 0.0, high = 1.0}\n')),
+    Case("experiment replications = 1000000000", ("sweep", "{tmp}/exp.toml"), ("{tmp}/exp.toml", "replications", "less than or equal to 10000"), experiment('model = "ishigami"\ndesign = "lhs"\nreplications = 1000000000\n[parameters]\nx1 = {low = 0.0, high = 1.0}\nx2 = {low = 0.0, high = 1.0}\nx3 = {low = 0.0, high = 1.0}\n')),
     Case("experiment LHS of 2e9 samples", ("sweep", "{tmp}/exp.toml"), ("{tmp}/exp.toml", "samples", "less than or equal to 1000000"), experiment('model = "ishigami"\ndesign = "lhs"\nsamples = 2000000000\n[parameters]\nx1 = {low = 0.0, high = 1.0}\nx2 = {low = 0.0, high = 1.0}\nx3 = {low = 0.0, high = 1.0}\n')),
     Case("experiment Sobol design too large", ("sweep", "{tmp}/exp.toml"), ("{tmp}/exp.toml", "2,621,440 points", "more than 1,000,000"), experiment('model = "ishigami"\ndesign = "sobol"\nsamples = 524288\nreplications = 1\n[parameters]\nx1 = {low = 0.0, high = 1.0}\nx2 = {low = 0.0, high = 1.0}\nx3 = {low = 0.0, high = 1.0}\n')),
+    # scenario files: strict types, finite numbers, safe names, rules, the file itself
+    Case("scenario months as text", ("run", "{tmp}/bad.toml"), ("{tmp}/bad.toml", "run.months", "valid integer", "'24'"), scenario('[run]\nmonths = "24"\n')),
+    Case("scenario true for a number", ("run", "{tmp}/bad.toml"), ("{tmp}/bad.toml", "decision.hurdle", "valid number"), scenario("[decision]\nhurdle = true\n")),
+    Case("scenario yes for a switch", ("run", "{tmp}/bad.toml"), ("{tmp}/bad.toml", "programme.enabled", "valid boolean"), scenario('[programme]\nenabled = "yes"\n')),
+    Case("scenario inf", ("run", "{tmp}/bad.toml"), ("{tmp}/bad.toml", "awareness.county", "finite number"), scenario("[awareness]\ncounty = inf\n")),
+    Case("scenario nan", ("run", "{tmp}/bad.toml"), ("{tmp}/bad.toml", "decision.prior_sd", "finite number"), scenario("[decision]\nprior_sd = nan\n")),
+    Case("scenario name as a path up", ("run", "{tmp}/bad.toml"), ("{tmp}/bad.toml", "name: letters, digits", "'../../x'"), scenario('name = "../../x"\n')),
+    Case("scenario name as an absolute path", ("run", "{tmp}/bad.toml"), ("{tmp}/bad.toml", "name: letters, digits", "'/some/dir'"), scenario('name = "/some/dir"\n')),
+    Case("scenario lever starts after the run", ("run", "{tmp}/bad.toml"), ("{tmp}/bad.toml", "programme.start_month = 30 is after the run's last month"), scenario("[programme]\nenabled = true\nstart_month = 30\n")),
+    Case("scenario trial law without zone", ("run", "{tmp}/bad.toml"), ("{tmp}/bad.toml", "trial_legislation", "needs a zone"), scenario("[trial_legislation]\nenabled = true\n")),
+    Case("scenario shares not summing to 1", ("run", "{tmp}/bad.toml"), ("{tmp}/bad.toml", "must sum to 1"), scenario("[programme]\nshare_grants = 0.9\n")),
+    Case("scenario unknown choice", ("run", "{tmp}/bad.toml"), ("{tmp}/bad.toml", "programme.targeting", "'all', 'low_capacity'"), scenario('[programme]\ntargeting = "richest"\n')),
+    Case("scenario lever under policies", ("run", "{tmp}/bad.toml"), ("{tmp}/bad.toml", "write [programme] instead of [policies"), scenario("[policies.programme]\nenabled = true\n")),
+    Case("scenario unknown key", ("run", "{tmp}/bad.toml"), ("{tmp}/bad.toml", "awareness.neighbors", "unknown key"), scenario("[awareness]\nneighbors = 0.1\n")),
+    Case("scenario not UTF-8", ("run", "{tmp}/bad.toml"), ("{tmp}/bad.toml", "not a text file in UTF-8"), write("bad.toml", b"\xff\xfe\x00name")),
+    Case("scenario is a folder", ("run", "{tmp}"), ("{tmp}", "is a folder")),
+    Case("scenario extends a folder", ("run", "{tmp}/bad.toml"), ("is a folder", "extended by {tmp}/bad.toml"), write("bad.toml", 'extends = "run"\nname = "x"\n')),
+    Case("scenario nested too deeply", ("run", "{tmp}/bad.toml"), ("{tmp}/bad.toml", "nested too deeply"), write("bad.toml", "x = " + "[" * 5000 + "]" * 5000 + "\n")),
+    Case("scenario extends itself", ("run", "{tmp}/bad.toml"), ("{tmp}/bad.toml", "loops back"), write("bad.toml", 'extends = "bad.toml"\nname = "x"\n')),
+    # experiment files
+    Case("experiment high = inf", ("sweep", "{tmp}/exp.toml"), ("{tmp}/exp.toml", "parameters.x1.high", "finite number"), experiment('design = "grid"\n' + ISHIGAMI + "x1 = {low = 0.0, high = inf}\n")),
+    Case("experiment replications as text", ("sweep", "{tmp}/exp.toml"), ("{tmp}/exp.toml", "replications", "valid integer"), write("exp.toml", 'name = "big"\ndesign = "grid"\nreplications = "4"\n[parameters]\n"awareness.county" = {}\n')),
+    Case("experiment lever under policies", ("sweep", "{tmp}/exp.toml"), ("policies.programme.targeting", "write programme.targeting"), write("exp.toml", 'name = "big"\ndesign = "grid"\n[parameters]\n"policies.programme.targeting" = { values = ["all"] }\n')),
+    Case("experiment not UTF-8", ("sweep", "{tmp}/exp.toml"), ("{tmp}/exp.toml", "not a text file in UTF-8"), write("exp.toml", b"name = \"\xe9\"\n")),
+    # calibration target files
+    Case("target negative count", ("calibrate", "{tmp}/target.toml", "--budget", "8"), ("{tmp}/target.toml", "observations.0.value", "greater than or equal to 0"), target(OBSERVATION + 'date = "2010-12"\nvalue = -5\n')),
+    Case("target month 13", ("calibrate", "{tmp}/target.toml", "--budget", "8"), ("{tmp}/target.toml", "2010-13"), target(OBSERVATION + 'date = "2010-13"\nvalue = 5\n')),
+    Case("target value inf", ("calibrate", "{tmp}/target.toml", "--budget", "8"), ("{tmp}/target.toml", "finite number"), target(OBSERVATION + 'date = "2010-12"\nvalue = inf\n')),
     Case("experiment runs too many", ("sweep", "{tmp}/exp.toml"), ("{tmp}/exp.toml", "500,000 points x 10 replications make 5,000,000 runs"), experiment('model = "ishigami"\ndesign = "lhs"\nsamples = 500000\nreplications = 10\n[parameters]\nx1 = {low = 0.0, high = 1.0}\nx2 = {low = 0.0, high = 1.0}\nx3 = {low = 0.0, high = 1.0}\n')),
 )  # fmt: skip
 
@@ -252,8 +299,8 @@ def test_a_bad_input_gets_exit_2_and_a_message_naming_what_and_why(
         assert words in error, f"{words!r} not in: {error}"
 
 
-def test_there_are_at_least_30_cases() -> None:
-    assert len(CASES) >= 30
+def test_there_are_at_least_60_cases() -> None:
+    assert len(CASES) >= 60
 
 
 @pytest.mark.parametrize(
