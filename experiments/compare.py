@@ -31,6 +31,8 @@ def _interval(diffs: np.ndarray) -> tuple[float, float]:
 
 
 def _welch(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    if min(a.size, b.size) < 2:  # fewer than two values on a side: no interval
+        return np.nan, np.nan
     va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
     se = np.sqrt(va + vb)
     if se == 0:
@@ -49,14 +51,22 @@ def effects(a: RunResults, b: RunResults, independent: bool = False) -> pd.DataF
         pa = table_a.xs(innovation, level="innovation")
         pb = table_b.xs(innovation, level="innovation")
         for metric in EFFECT_METRICS:
+            n = len(pa)
             if metric.paired is not None:
                 mean_a, mean_b, diff, low, high = metric.paired(pa, pb, a.seed)
             else:
                 va, vb = pa[metric.name].to_numpy(float), pb[metric.name].to_numpy(float)
-                keep = ~np.isnan(va) & ~np.isnan(vb)
-                va, vb = va[keep], vb[keep]
-                mean_a, mean_b, diff = va.mean(), vb.mean(), (vb - va).mean()
-                low, high = _welch(va, vb) if independent else _interval(vb - va)
+                if independent:  # each side's own values (a run that never got there has none)
+                    va, vb = va[~np.isnan(va)], vb[~np.isnan(vb)]
+                    n = min(va.size, vb.size)
+                else:
+                    keep = ~np.isnan(va) & ~np.isnan(vb)  # pairs where both have a value
+                    va, vb, n = va[keep], vb[keep], int(keep.sum())
+                if n == 0:
+                    mean_a = mean_b = diff = low = high = np.nan
+                else:
+                    mean_a, mean_b, diff = va.mean(), vb.mean(), vb.mean() - va.mean()
+                    low, high = _welch(va, vb) if independent else _interval(vb - va)
             rows.append(
                 {
                     "innovation": innovation,
@@ -66,7 +76,7 @@ def effects(a: RunResults, b: RunResults, independent: bool = False) -> pd.DataF
                     "diff": diff,
                     "ci_low": low,
                     "ci_high": high,
-                    "n": len(pa),
+                    "n": n,
                 }
             )
     return pd.DataFrame(rows)

@@ -119,10 +119,22 @@ def _share_after(month: int) -> Compute:
 
 
 def _months_to_half(run: RunTables) -> pd.Series:
-    """First month with at least half adopted; never reached counts as run length + 1."""
+    """First month with at least half adopted; NaN where the run never got there (a
+    "never" is not a number of months: it is counted by ``_reached_half``)."""
     ts = run.timeseries
     reached = ts[ts["adoption_share"] >= 0.5].groupby(KEYS)["month"].min()
-    return reached.reindex(run.share_at(run.months).index).fillna(run.months + 1)
+    return reached.reindex(run.share_at(run.months).index).astype(float)
+
+
+def _reached_half(run: RunTables) -> pd.Series:
+    """1 where at least half had adopted at some month of the run, else 0."""
+    return _months_to_half(run).notna().astype(float)
+
+
+def _undefined_over_innovations(run: RunTables) -> pd.Series:
+    """NaN per replication: times over different sets of innovations do not average."""
+    replications = run.share_at(run.months).index.get_level_values("replication").unique()
+    return pd.Series(np.nan, index=pd.Index(replications, name="replication"))
 
 
 def _summed(column: str) -> Compute:
@@ -227,19 +239,37 @@ METRICS: tuple[Metric, ...] = (
         ),
     ),
     Metric(
-        name="months_to_50pct",
-        compute=_months_to_half,
+        name="reached_50pct_share",
+        compute=_reached_half,
         overall="mean",
-        unit=Words("månader", "months"),
-        direction="lower is better",
+        unit=POINTS,
+        level_unit=PERCENT,
+        scale=100.0,
+        decimals=0,
+        direction="higher is better",
         headline=2,
         label=Words(
-            "Månader till 50 % har infört (ej nått = körningens längd + 1)",
-            "Months to 50 % adopted (not reached = run length + 1)",
+            "Andel replikeringar där hälften har infört inom körningen (procentenheter)",
+            "Share of replications where half adopted within the run (percentage points)",
         ),
         subject=Words(
-            "Tiden tills hälften av kommunerna infört (medel över innovationerna)",
-            "The time until half of the municipalities have adopted (mean over the innovations)",
+            "Andelen körningar där hälften av kommunerna infört innan körningen slutar",
+            "The share of runs in which half of the municipalities adopted before the run ended",
+        ),
+    ),
+    Metric(
+        name="months_to_50pct_if_reached",
+        compute=_months_to_half,
+        overall=_undefined_over_innovations,  # innovations that got there differ by run
+        unit=Words("månader", "months"),
+        direction="lower is better",
+        label=Words(
+            "Månader till 50 % har infört, där det nåddes (n = par som nådde dit)",
+            "Months to 50 % adopted, where reached (n = pairs that got there)",
+        ),
+        subject=Words(
+            "Tiden tills hälften av kommunerna infört, där båda scenarierna nådde dit",
+            "The time until half of the municipalities adopted, where both scenarios got there",
         ),
     ),
     Metric(

@@ -9,7 +9,7 @@ with the file, the key and what is allowed.
 Measures, in the model's stages for the target's innovation:
 - ``running``: trialling or adopted (a municipality with the system in operation);
 - ``decided``: decided, waiting for a procurement or a supplier (provider);
-- ``abandoned``: discontinued (gave up, stranded, or a trial that failed);
+- ``abandoned``: discontinued (adopted, then stopped or stranded);
 - ``adopted``: adopted;
 - ``ever_adopted``: adopted at some point up to the date.
 """

@@ -146,12 +146,12 @@ def not_reproduced(summary: dict[str, Any]) -> list[str]:
             notes.append(f"{key}: weakly identified by these data: {', '.join(weak)}.")
     notes.append(
         "LOV: the register counts municipalities that abandoned LOV, and none had by 2013; the "
-        "model's 'discontinued' also counts failed trials and gives-ups, so abandonment is not "
-        "a calibration target."
+        "model's 'discontinued' (adopters that stopped) is not yet a calibration target."
     )
     notes.append(
-        "Digital safety alarms: the share of alarms that were digital (14, 27, 48 %) is not "
-        "modelled; the model counts municipalities, not alarms."
+        "Digital safety alarms: the share of alarms that were digital (14, 27, 48 %) is not a "
+        "target yet; the model's coverage output (coverage_weighted_share) could be matched "
+        "to it."
     )
     return notes
 

@@ -29,6 +29,8 @@ class MonthlyAccounts(Flows):
     state_spending_msek: np.ndarray
     risk_refunds_msek: np.ndarray
     fou_supported_trials: np.ndarray
+    scaled_up: np.ndarray
+    stopped: np.ndarray
 
     def add(self, name: str, innovations: np.ndarray, amounts: np.ndarray | None = None) -> None:
         """Add ``amounts`` (default 1 each) to this month's ``name`` for ``innovations``."""

@@ -22,11 +22,14 @@ class MonthEvents:
     trial_starts: list[tuple[np.ndarray, np.ndarray | None]] = field(default_factory=list)
     # finished trials: flat cells and realised benefit/cost ratios
     trial_results: tuple[np.ndarray, np.ndarray] = (NONE, np.zeros(0))
+    # (cells, supplier slots) of contracts renewed with another supplier this month
+    switches: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     # adopters' running payments: supplier slot (NEVER: none) and MSEK this month
     supplier_payments: tuple[np.ndarray, np.ndarray] = (NONE, np.zeros(0))
 
     def reset(self) -> None:
         self.trial_starts.clear()
+        self.switches.clear()
         self.trial_results = (NONE, np.zeros(0))
         self.supplier_payments = (NONE, np.zeros(0))
 
@@ -36,9 +39,10 @@ class MonthEvents:
             return NONE
         return np.concatenate([cells for cells, _ in self.trial_starts])
 
-    def started_with_supplier(self) -> tuple[np.ndarray, np.ndarray]:
-        """Cells and supplier slots of this month's product trials, in start order."""
-        parts = [(c, s) for c, s in self.trial_starts if s is not None]
+    def new_customers(self) -> tuple[np.ndarray, np.ndarray]:
+        """Cells and supplier slots of this month's new customers: product trials started,
+        in start order, then contracts renewed with another supplier."""
+        parts = [(c, s) for c, s in self.trial_starts if s is not None] + self.switches
         if not parts:
             return NONE, NONE
         return np.concatenate([c for c, _ in parts]), np.concatenate([s for _, s in parts])

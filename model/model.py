@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import mesa
 import numpy as np
 import pandas as pd
+from scipy.special import expit, logit
 
 from model.accounts import MonthlyAccounts
 from model.agents import AgentLayer
@@ -18,16 +19,18 @@ from model.due import DueDates
 from model.events import MonthEvents
 from model.innovations import InnovationTable
 from model.levers import LeverState, MoneyReceived, StateMoney
-from model.mechanisms.abandonment import Abandonment
 from model.mechanisms.adoption import Adoption
 from model.mechanisms.awareness import Awareness
 from model.mechanisms.bass import BassAdoption
 from model.mechanisms.decision import Decision
 from model.mechanisms.fou import FouSupport
+from model.mechanisms.implementation import Implementation
 from model.mechanisms.learning import Learning
 from model.mechanisms.market import SupplierMarket
 from model.mechanisms.procurement import Procurement
 from model.mechanisms.reconsideration import Reconsideration
+from model.mechanisms.scaleup import ScaleUp
+from model.mechanisms.stopping import Stopping
 from model.mechanisms.trials import Trials
 from model.module import Module
 from model.policies import LEVERS, build_policies
@@ -50,11 +53,13 @@ MONTH: tuple[type[Module], ...] = (
     Decision,  # methods start trials, products start procurement
     Procurement,  # completed procurements start product trials
     FouSupport,  # support for the trials started this month
-    Trials,  # trials due end: adopted or discontinued
-    Learning,  # their results update beliefs
+    Trials,  # trials due end with their results
+    Learning,  # the results update beliefs (own always, peers' by similarity)
+    ScaleUp,  # on the updated belief: scale up, or the trial failed
     BassAdoption,  # (docking only: aware is adopted)
-    Adoption,  # adopters' value and running costs
-    Abandonment,
+    Implementation,  # coverage grows after scale-up
+    Adoption,  # adopters' value and running costs, in proportion to coverage
+    Stopping,
     SupplierMarket,  # suppliers: experience, revenue, exits, prices, entry
     History,  # the month's snapshot
 )
@@ -110,7 +115,9 @@ class DiffusionModel(mesa.Model):
         self.structure = build_structure(
             municipalities, neighbours, scenario.fou, [stream(s, "fou") for s in self.seeds]
         )
-        self.innovations = InnovationTable.from_specs(scenario.innovations)
+        self.innovations = InnovationTable.from_specs(
+            scenario.innovations, scenario.decision.claim_optimism
+        )
         population = municipalities["population"].to_numpy()
         traits, fits = [], []
         for s in self.seeds:
@@ -121,7 +128,10 @@ class DiffusionModel(mesa.Model):
             fits.append(self._draw_fit(init))
         self.traits = MunicipalityTraits.concatenate(traits)
         i, n = len(self.innovations), self.structure.n
-        self.state = AdoptionState.initial(np.concatenate(fits, axis=1))
+        relevant = [self._draw_relevance(stream(s, "relevance")) for s in self.seeds]
+        self.state = AdoptionState.initial(
+            np.concatenate(fits, axis=1), np.concatenate(relevant, axis=1)
+        )
         self.needs_procurement = self.innovations.is_product & switch_on(
             scenario, "mechanisms.supplier_market"
         )
@@ -146,6 +156,17 @@ class DiffusionModel(mesa.Model):
         sd = self.scenario.trials.fit_sd
         compatibility = self.innovations.compatibility[:, size_index]
         return compatibility * np.exp(sd * noise - sd * sd / 2.0)
+
+    def _draw_relevance(self, rng: np.random.Generator) -> np.ndarray:
+        """(I, n) bool of one replication: whether each innovation is relevant to each
+        municipality at all, with the innovation's share and size-class tilt."""
+        inn = self.innovations
+        size_index = self.structure.size_classes.index[: self.structure.block_size]
+        centred = size_index - (len(self.structure.size_classes.labels) - 1) / 2.0
+        share = np.clip(inn.relevance_share, 1e-12, 1.0 - 1e-12)
+        chance = expit(logit(share)[:, None] + inn.relevance_size_tilt[:, None] * centred)
+        u = rng.random(chance.shape)
+        return (u < chance) | (inn.relevance_share[:, None] >= 1.0)
 
     @property
     def scenario(self) -> Scenario:
@@ -180,9 +201,11 @@ class DiffusionModel(mesa.Model):
         self.procurement = Procurement(self)
         self.fou = FouSupport(self)
         self.trials = Trials(self)
+        self.scaleup = ScaleUp(self)
         self.bass = BassAdoption(self)
+        self.implementation = Implementation(self)
         self.adoption = Adoption(self)
-        self.abandonment = Abandonment(self)
+        self.stopping = Stopping(self)
         self.history = History(self, scenario.run.months)
         built = [
             self.budgets,
@@ -196,9 +219,11 @@ class DiffusionModel(mesa.Model):
             self.procurement,
             self.fou,
             self.trials,
+            self.scaleup,
             self.bass,
+            self.implementation,
             self.adoption,
-            self.abandonment,
+            self.stopping,
             self.history,
         ]
         by_class = {type(module): module for module in built}
@@ -280,7 +305,11 @@ class DiffusionModel(mesa.Model):
         def by_replication(values: np.ndarray) -> np.ndarray:
             return values.reshape(i, r, n).transpose(1, 0, 2).ravel()
 
-        first = by_replication(self.state.first_adopted)
+        def month(values: np.ndarray) -> pd.api.extensions.ExtensionArray:
+            months = by_replication(values)
+            return pd.array(np.where(months == NEVER, None, months), dtype="Int32")
+
+        state = self.state
         return pd.DataFrame(
             {
                 "replication": np.repeat(np.arange(r), i * n),
@@ -288,7 +317,12 @@ class DiffusionModel(mesa.Model):
                     np.tile(np.repeat(np.arange(i), n), r), categories=self.innovations.names
                 ),
                 "kommunkod": np.tile(self.structure.codes, r * i),
-                "adopted_month": pd.array(np.where(first == NEVER, None, first), dtype="Int32"),
-                "final_stage": np.array(STAGE_NAMES)[by_replication(self.state.stage)],
+                "adopted_month": month(state.first_adopted),
+                "final_stage": np.array(STAGE_NAMES)[by_replication(state.stage)],
+                "relevant": by_replication(state.relevant),
+                "trial_month": month(state.trial_month),
+                "scaleup_month": month(state.scaleup_month),
+                "coverage_end": by_replication(state.coverage),
+                "stopped_month": month(state.stopped_month),
             }
         )

@@ -32,11 +32,12 @@ KEYS = {
 }
 STAGE_MEANINGS = {
     "unaware": "municipalities that have not heard of the innovation",
-    "aware": "aware, not (yet) decided",
+    "aware": "aware, not (yet) decided (or gave up waiting for a supplier)",
     "decided": "decided to trial: procurement running, or done with no supplier yet",
     "trialling": "running a trial",
-    "adopted": "using the innovation",
-    "discontinued": "stopped: failed trial, gave up waiting, abandoned or stranded",
+    "adopted": "scaled up: implementing or in full use",
+    "trial_failed": "trialled without scaling up (or the trial was cut short)",
+    "discontinued": "adopted, then stopped (own reasons, a disappointing result, stranded)",
 }
 
 
@@ -70,13 +71,17 @@ OUTPUT_TABLES: tuple[OutputTable, ...] = (
             *((stage, f"{STAGE_MEANINGS[stage]} (count)") for stage in STAGE_NAMES),
             ("adoption_share", "adopted / municipalities in the run (0-1)"),
             ("ever_adopted_share", "adopted at some point so far / municipalities (0-1)"),
+            ("mean_coverage", "share of the target group reached, mean over adopters (0-1)"),
+            ("coverage_weighted_share", "adopters' coverage summed / municipalities (0-1)"),
             ("trials_started", "trials started this month (count)"),
-            ("trials_failed", "trials that ended below break-even this month (count)"),
-            ("value_msek", "adopters' benefit minus running cost this month (MSEK)"),
-            ("municipal_spending_msek", "municipalities' trials, procurements, running (MSEK)"),
+            ("trials_failed", "trials that ended without a scale-up this month (count)"),
+            ("value_msek", "adopters' benefit minus running cost, by coverage (MSEK)"),
+            ("municipal_spending_msek", "trials, procurements, implementation, running (MSEK)"),
             ("state_spending_msek", "trial grants and risk refunds this month (MSEK)"),
             ("risk_refunds_msek", "state refunds of failed product trials (MSEK)"),
             ("fou_supported_trials", "trials started with FoU support this month (count)"),
+            ("scaled_up", "trials that led to scale-up this month (count)"),
+            ("stopped", "adopters that stopped this month (count)"),
             ("suppliers_active", "suppliers of the product (count; 0 for methods)"),
             ("mean_price", "customer-weighted price (SEK per inhabitant per year)"),
             ("market_concentration", "Herfindahl index of customers (0-1)"),
@@ -91,8 +96,13 @@ OUTPUT_TABLES: tuple[OutputTable, ...] = (
         build=lambda model: model.municipality_outcomes(),
         columns=(
             *_keys("replication", "innovation", "kommunkod"),
-            ("adopted_month", "month of first adoption (null if never)"),
+            ("adopted_month", "month of first adoption (scale-up; null if never)"),
             ("final_stage", "stage at the end of the run"),
+            ("relevant", "whether the innovation is relevant to the municipality at all"),
+            ("trial_month", "month the latest trial started (null if never)"),
+            ("scaleup_month", "month of the latest scale-up (null if never)"),
+            ("coverage_end", "share of the target group reached at the end (0-1)"),
+            ("stopped_month", "month an adopter last stopped (null if never)"),
         ),
     ),
     OutputTable(

@@ -20,6 +20,11 @@ import pandas as pd
 
 SOU_2003_90 = "SOU 2003:90 survey of municipal chiefs (~190 municipalities), via SKL 2009 'Den innovativa kommunen'"
 ASSUMPTION = "assumption"
+OPTIMISM = (
+    "Budzier and Flyvbjerg 2011 (8 in 10 of 1,471 ICT projects missed their estimate by over "
+    "10 %) and Flyvbjerg and Gardner 2023; benefit shortfalls exceed cost overruns in "
+    "transport; no Swedish municipal figure known (SOURCES.md)"
+)
 
 
 @dataclass(frozen=True)
@@ -149,10 +154,13 @@ PARAMETERS: tuple[Parameter, ...] = (
     # --- decision ------------------------------------------------------------------------
     _p("decision.consideration_rate", "per month", 0.08, (0.03, 0.2), UNIT, ASSUMPTION, "chance an aware municipality puts the innovation on its agenda in a month"),
     _p("decision.idea_org_effect", "x rate", 1.0, (0.0, 2.0), NONNEG, ASSUMPTION, "extra consideration rate with an idea-handling organisation"),
-    _p("decision.prior_mean_factor", "x true ratio", 1.0, (0.7, 1.3), (0.1, 5.0), ASSUMPTION, "before any evidence, expected benefit/cost ratio relative to the true one (<1 sceptical)"),
+    _p("decision.claim_optimism", "x true benefit", 1.3, (1.0, 2.0), (0.5, 5.0), f"assumption informed by {OPTIMISM}", "how much the benefit claimed for an innovation usually exceeds its true benefit (used where an innovation states no claim)"),
+    _p("decision.prior_spread_sd", "sd of log expectation", 0.2, (0.0, 0.5), (0.0, 3.0), ASSUMPTION, "how much municipalities' first expectations of one claim differ"),
     _p("decision.prior_sd", "ratio", 0.6, (0.3, 1.0), (0.01, 5.0), ASSUMPTION, "uncertainty about the benefit/cost ratio before any evidence"),
-    _p("decision.risk_aversion_scale", "sd penalty", 1.5, (0.5, 3.0), NONNEG, ASSUMPTION, "penalty per sd of uncertainty for a fully risk-averse municipality (scaled by 1 - risk tolerance)"),
-    _p("decision.hurdle", "ratio", 0.1, (0.0, 0.3), (0.0, 2.0), ASSUMPTION, "expected net benefit ratio a trial must promise after the risk penalty"),
+    _p("decision.risk_aversion_scale", "premium per MSEK at risk", 1.0, (0.2, 3.0), (0.0, 20.0), "assumption; the 'zero-error culture' of the public sector (SKL 2015 position paper)", "risk premium a fully risk-averse municipality puts on each MSEK of its own money at risk (scaled by 1 - risk tolerance)"),
+    _p("decision.hurdle", "ratio", 0.1, (0.0, 0.3), (0.0, 2.0), ASSUMPTION, "margin above break-even (benefit/cost 1) a municipality wants before it scales up"),
+    _p("decision.horizon_years", "years", 5, (3, 10), (1, 30), "assumption: about one contract period; framework agreements run at most four years under LOU (Upphandlingsmyndigheten 2019)", "years of use a municipality counts when it values scaling up"),
+    _p("decision.discount_rate", "per year", 0.035, (0.0, 0.06), (0.0, 0.5), "Trafikverket ASEK (Swedish appraisal guidelines): 3.5 % real", "rate at which later years' net benefits are discounted"),
     _p("decision.max_wait_months", "months", 24, (6, 48), (1, 600), "assumption; LOV 2012: 15 municipalities had decided but found no provider (SKR 2023)", "a decided municipality with no supplier gives up after this"),
     # --- trials --------------------------------------------------------------------------
     _p("trials.noise_sd", "relative sd", 0.3, (0.1, 0.6), (0.0, 3.0), ASSUMPTION, "noise of a trial's realised result around true value times fit"),
@@ -166,8 +174,11 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("learning.county", "weight", 0.3, UNIT, NONNEG, ASSUMPTION, "weight of a same-county result"),
     _p("learning.size_class", "weight", 0.05, (0.0, 0.3), NONNEG, ASSUMPTION, "weight of a same-size-class result"),
     _p("learning.fou", "weight", 1.0, (0.0, 2.0), NONNEG, "design brief: FoU environments turn members' results into shared evidence", "weight of a result pooled by a shared FoU environment"),
+    _p("learning.size_similarity", "weight per size-class step", 0.6, (0.3, 1.0), UNIT, "assumption; design brief section 3: a large municipality's result says little to a small one", "a peer's result counts this much less for each size class between the two"),
+    _p("learning.half_life_months", "months", 36.0, (12.0, 120.0), (6.0, 10000.0), ASSUMPTION, "age at which a result counts half as much as a new one"),
     # --- adoption ------------------------------------------------------------------------
-    _p("adoption.abandon_rate", "per month", 0.002, (0.0, 0.01), UNIT, "assumption; LOV: some municipalities later abandoned (SKR 2023)", "chance per month that an adopter discontinues"),
+    _p("adoption.stop_rate", "per month", 0.001, (0.0, 0.005), UNIT, "assumption; LOV: some municipalities later abandoned (SKR 2023)", "chance per month that an adopter stops for reasons of its own (political change, reorganisation)"),
+    _p("adoption.dissatisfaction_rate", "per month", 0.01, (0.0, 0.05), UNIT, ASSUMPTION, "extra chance per month of stopping while the municipality's own result is below break-even"),
     _p("adoption.reprocure_probability", "probability", 0.7, (0.3, 1.0), UNIT, "design brief: a stranded adopter must re-procure or discontinues", "chance a customer stranded by a supplier's exit re-procures rather than discontinues"),
     # --- procurement ---------------------------------------------------------------------
     _p("procurement.lead_months", "months", 9, (4, 18), (0, 120), "assumption; Demand Acceleration took about 18 months from start to product", "individual procurement lead time at average competence"),
@@ -251,7 +262,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     _switch("mechanisms.learning", "peers' and own trial results update beliefs"),
     _switch("mechanisms.supplier_market", "products need a supplier; price, exit and entry"),
     _switch("mechanisms.fou_support", "FoU environments support members' trials within capacity"),
-    _switch("mechanisms.abandonment", "adopters may discontinue later"),
+    _switch("mechanisms.stopping", "adopters may stop later (their own reasons, or a result that disappoints)"),
+    _switch("mechanisms.contract_renewal", "products' contracts end; the municipality re-procures (maybe another supplier) or stops"),
     # --- innovation ----------------------------------------------------------------------
     _choice("innovation.kind", ("product", "method"), None, "design brief section 3: products need a supplier, methods spread through FoU", "a product (bought from a supplier) or a method (a way of working)"),
     Parameter("innovation.legal_barrier", "on/off", False, None, None, "design brief section 4", "a legal barrier blocks trials until lifted (trial legislation)"),
@@ -264,6 +276,13 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("innovation.trial_cost_msek", "MSEK", 0.5, (0.05, 3.0), NONNEG, "Rogers: trialability; Demand Acceleration's first purchase was 25,000 SEK", "cost of a limited trial to the municipality"),
     _p("innovation.compatibility", "x fit, per size class", 1.0, (0.5, 1.5), (0.0, 5.0), "Rogers: compatibility", "fit multiplier for each size class, a list of five from <10k to >=100k (one number: all alike)"),
     _p("innovation.initial_suppliers", "suppliers", 2, (0, 5), (0, 100), ASSUMPTION, "suppliers offering a product at month 0"),
+    _p("innovation.claimed_benefit_sek_per_capita_year", "SEK per inhabitant per year", 0.0, (0.0, 1500.0), NONNEG, ASSUMPTION, "benefit its promoters claim (0: the true benefit times decision.claim_optimism)"),
+    _p("innovation.relevance_share", "share of municipalities", 1.0, (0.2, 1.0), UNIT, "design brief section 3: observed plateaus below 290 (LOV at about half)", "share of municipalities for which the innovation is relevant at all (need, local market, political choice)"),
+    _p("innovation.relevance_size_tilt", "log-odds per size class", 0.0, (-1.0, 1.0), (-5.0, 5.0), ASSUMPTION, "how much more often it is relevant in each larger size class"),
+    _p("innovation.implementation_sek_per_capita", "SEK per inhabitant", 20.0, (0.0, 200.0), NONNEG, ASSUMPTION, "one-off cost of putting it to use across the organisation after a trial"),
+    _p("innovation.rollout_months", "months", 24, (6, 60), (1, 240), "Socialstyrelsen 2014: 69 % of municipalities had begun the switch to digital safety alarms, 8 % had finished", "months from scale-up to full coverage of the target group"),
+    _p("innovation.trial_coverage", "share of target group", 0.1, (0.02, 0.3), UNIT, ASSUMPTION, "share of the target group a trial covers; coverage grows from here after scale-up"),
+    _p("innovation.contract_years", "years", 4, (2, 6), (1, 20), "LOU: framework agreements at most four years as a rule (Upphandlingsmyndigheten 2019); Adda runs four-year frameworks", "length of a product's contract; at renewal the municipality re-procures or stops"),
 )
 # fmt: on
 

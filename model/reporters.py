@@ -48,6 +48,7 @@ class History(Module):
         self.fou_used = np.zeros((months, model.replications))
         self.money = np.zeros((months, len(MONEY_NAMES), model.replications))
         self.barrier_in_force = np.zeros((months, rows))
+        self.coverage = np.zeros((months, rows))  # adopters' coverage summed per ledger row
         self.barred_rows = np.flatnonzero(model.innovations.legal_barrier)
         self.months = 0
 
@@ -69,6 +70,12 @@ class History(Module):
         self.supplier_customers[t] = market.customers
         self.waiting[t] = model.procurement.waiting
         self.fou_used[t] = model.fou.used_share()
+        adopters = np.flatnonzero(model.state.stage == Stage.ADOPTED)
+        self.coverage[t] = np.bincount(
+            model.ledger_rows(adopters),
+            weights=model.state.flat["coverage"][adopters],
+            minlength=self.coverage.shape[1],
+        )
         money = model.money
         for row, name in enumerate(MONEY_NAMES[:-1]):
             self.money[t, row] = getattr(money, name)
@@ -116,6 +123,19 @@ def _count_stages(history: History) -> np.ndarray:
 
 def adoption_share(history: History) -> np.ndarray:
     return stage_counts(history)[..., Stage.ADOPTED] / history.model.structure.block_size
+
+
+def mean_coverage(history: History) -> np.ndarray:
+    """Mean share of the target group reached, over adopters (NaN without adopters)."""
+    adopters = stage_counts(history)[..., Stage.ADOPTED]
+    total = history.by_row(history.coverage)
+    return np.divide(total, adopters, out=np.full(total.shape, np.nan), where=adopters > 0)
+
+
+def coverage_weighted_share(history: History) -> np.ndarray:
+    """Adopters' coverage summed over municipalities, per municipality: how much of the
+    whole country's target group the innovation reaches."""
+    return history.by_row(history.coverage) / history.model.structure.block_size
 
 
 def ever_adopted_share(history: History) -> np.ndarray:
@@ -192,6 +212,8 @@ def barrier_in_force(history: History) -> np.ndarray:
 REPORTERS: dict[str, Callable[[History], np.ndarray]] = {
     "adoption_share": adoption_share,
     "ever_adopted_share": ever_adopted_share,
+    "mean_coverage": mean_coverage,
+    "coverage_weighted_share": coverage_weighted_share,
     **{name: _account(name) for name in ACCOUNT_NAMES},
     "suppliers_active": suppliers_active,
     "mean_price": mean_price,

@@ -29,9 +29,16 @@ class AdoptionState:
     supplier: np.ndarray  # market slot of the supplier, NEVER if none
     supported: np.ndarray  # bool: the running trial has FoU support
     fit: np.ndarray  # how well the innovation suits the municipality (fixed)
+    relevant: np.ndarray  # bool: the innovation is relevant here at all (fixed)
     trial_own_cost: np.ndarray  # MSEK the municipality paid for its latest trial
-    successes: np.ndarray  # trials that succeeded so far
-    failures: np.ndarray  # trials that failed so far
+    successes: np.ndarray  # trials that led to scale-up so far
+    failures: np.ndarray  # trials that did not so far
+    own_result: np.ndarray  # realised benefit/cost ratio of the latest own trial (NaN: none)
+    trial_month: np.ndarray  # month the latest trial started
+    scaleup_month: np.ndarray  # month of the latest scale-up
+    stopped_month: np.ndarray  # month an adopter last stopped
+    contract_end: np.ndarray  # month a product's contract ends (renewal)
+    coverage: np.ndarray  # share of the target group reached (adopters; 0 otherwise)
     adopters_changed: bool = True
     flat: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
@@ -43,7 +50,7 @@ class AdoptionState:
         }
 
     @classmethod
-    def initial(cls, fit: np.ndarray) -> AdoptionState:
+    def initial(cls, fit: np.ndarray, relevant: np.ndarray) -> AdoptionState:
         shape = fit.shape
         never = np.full(shape, NEVER, dtype=np.int32)
         return cls(
@@ -56,9 +63,16 @@ class AdoptionState:
             supplier=never.copy(),
             supported=np.zeros(shape, dtype=bool),
             fit=fit,
+            relevant=relevant,
             trial_own_cost=np.zeros(shape),
             successes=np.zeros(shape, dtype=np.int32),
             failures=np.zeros(shape, dtype=np.int32),
+            own_result=np.full(shape, np.nan),
+            trial_month=never.copy(),
+            scaleup_month=never.copy(),
+            stopped_month=never.copy(),
+            contract_end=never.copy(),
+            coverage=np.zeros(shape),
         )
 
     @property

@@ -75,6 +75,7 @@ def start_trials(
     state.move(k, Stage.TRIALLING, month)
     ends = month + inn.trial_months[i]
     state.flat["trial_end"][k] = ends
+    state.flat["trial_month"][k] = month
     model.due.trials_due(ends)
     chosen = None if suppliers is None else suppliers[started]
     if chosen is not None:

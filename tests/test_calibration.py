@@ -60,7 +60,9 @@ def synthetic_target(folder: Path) -> Path:
 def recovered(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
     folder = tmp_path_factory.mktemp("recovery")
     target, path = load_target(synthetic_target(folder))
-    summary = calibrate(prepare(target, path, budget=400, replications=4), folder / "out")
+    # Replications of LOV differ by 10-20 municipalities (supplier exits strand adopters):
+    # each point is scored on 8 of them, or the nearest points are the lucky ones.
+    summary = calibrate(prepare(target, path, budget=300, replications=8), folder / "out")
     return summary, folder / "out"
 
 
@@ -119,7 +121,7 @@ def test_calibration_writes_fit_band_and_identifiability(recovered) -> None:
 
 def test_out_of_sample_check_predicts_the_later_observations(tmp_path: Path) -> None:
     target, path = load_target(synthetic_target(tmp_path))
-    calibration = prepare(target, path, budget=120, replications=2, fit_until="2011-12")
+    calibration = prepare(target, path, budget=150, replications=6, fit_until="2011-12")
     summary = calibrate(calibration, tmp_path / "out")
     fit = pd.read_csv(tmp_path / "out" / "fit.csv")
     assert fit["used_in_fit"].tolist() == (fit["date"] <= "2011-12").tolist()

@@ -70,7 +70,10 @@ def test_compare_writes_a_stable_effects_table(tmp_path: Path, capsys) -> None:
         "n",
     ]
     assert list(dict.fromkeys(table["metric"])) == [m.name for m in EFFECT_METRICS]
-    assert "all" in set(table["innovation"]) and (table["n"] == 6).all()
+    assert "all" in set(table["innovation"])
+    paired_on_every_run = table["metric"] != "months_to_50pct_if_reached"
+    assert (table.loc[paired_on_every_run, "n"] == 6).all()
+    assert (table.loc[~paired_on_every_run, "n"] <= 6).all()
     # Oracle: the per-replication values read from the written runs, and scipy's paired t
     # test on them. Replication i of A and B share a seed, so the pairs line up by number.
     a_runs, b_runs = (pd.read_parquet(out / x / "timeseries.parquet") for x in ("a", "b"))
@@ -172,30 +175,53 @@ def hand_made_run(shares: np.ndarray, value: np.ndarray, seed: int = 1) -> RunRe
     )
 
 
-def test_months_to_50pct_on_a_hand_computed_case() -> None:
-    """First month with adoption_share >= 0.5 per replication; never reached counts as
-    months + 1 (here 7); "all" is the mean over innovations."""
+def test_reaching_50pct_on_a_hand_computed_case() -> None:
+    """First month with adoption_share >= 0.5 per replication; a run that never got there
+    has no month (NaN), and is counted by ``reached_50pct_share`` instead of as a number
+    of months. "all": the share reached is the mean over innovations; a time over
+    innovations is not defined (NaN)."""
     i0 = [
         [0.1, 0.3, 0.5, 0.6, 0.4, 0.7],  # exactly 0.5 in month 3 (then dips and recovers)
         [0.0, 0.2, 0.49, 0.51, 0.6, 0.6],  # month 4
-        [0.1, 0.2, 0.3, 0.4, 0.45, 0.49],  # never: 7
+        [0.1, 0.2, 0.3, 0.4, 0.45, 0.49],  # never
     ]
     i1 = [
         [0.5, 0.5, 0.5, 0.5, 0.5, 0.5],  # month 1
         [0.0, 0.0, 0.0, 0.0, 0.0, 0.9],  # the last month: 6
-        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0],  # never: 7
+        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0],  # never
     ]
     shares = np.stack([np.array(i0), np.array(i1)], axis=2)
     table = per_replication(hand_made_run(shares, np.zeros((3, 2))))
-    got = table["months_to_50pct"].unstack("innovation")
+    months = table["months_to_50pct_if_reached"].unstack("innovation")
     expected = pd.DataFrame(
-        {"all": [2.0, 5.0, 7.0], "i0": [3.0, 4.0, 7.0], "i1": [1.0, 6.0, 7.0]},
+        {"all": [np.nan] * 3, "i0": [3.0, 4.0, np.nan], "i1": [1.0, 6.0, np.nan]},
         index=pd.Index([0, 1, 2], name="replication"),
     )
-    pd.testing.assert_frame_equal(got[expected.columns], expected, check_names=False)
+    pd.testing.assert_frame_equal(months[expected.columns], expected, check_names=False)
+    reached = table["reached_50pct_share"].unstack("innovation")
+    expected = pd.DataFrame(
+        {"all": [1.0, 1.0, 0.0], "i0": [1.0, 1.0, 0.0], "i1": [1.0, 1.0, 0.0]},
+        index=pd.Index([0, 1, 2], name="replication"),
+    )
+    pd.testing.assert_frame_equal(reached[expected.columns], expected, check_names=False)
     # With months shorter than 5 years, the 5- and 10-year shares are the last month's.
     assert table.loc[(0, "i0"), "adoption_share_5y"] == 0.7
     assert table.loc[(1, "i1"), "adoption_share_10y"] == 0.9
+
+
+def test_times_to_50pct_are_compared_only_over_pairs_that_both_got_there() -> None:
+    """A pair where either scenario never reached half is left out of the time's effect
+    (n says how many remain) but counts in the share that reached it."""
+    never, early, late = [0.0, 0.0, 0.0, 0.0], [0.1, 0.6, 0.6, 0.6], [0.1, 0.2, 0.3, 0.6]
+    a = np.array([[never], [late], [late]]).transpose(0, 2, 1)  # (replications, months, 1)
+    b = np.array([[early], [early], [never]]).transpose(0, 2, 1)
+    table = effects(
+        hand_made_run(a, np.zeros((3, 1)), seed=3), hand_made_run(b, np.zeros((3, 1)), seed=3)
+    ).set_index(["innovation", "metric"])
+    months = table.loc[("i0", "months_to_50pct_if_reached")]
+    assert months["n"] == 1 and months["diff"] == 2.0 - 4.0
+    reached = table.loc[("i0", "reached_50pct_share")]
+    assert reached["n"] == 3 and reached["diff"] == pytest.approx(2 / 3 - 2 / 3)
 
 
 @pytest.mark.parametrize("independent", [False, True])

@@ -20,7 +20,10 @@ STRESS = st.fixed_dictionaries(
         "suppliers.incumbent_capacity": st.integers(1, 30),
         "suppliers.entrant_capacity": st.integers(1, 10),
         "suppliers.entry_rate": st.floats(0.0, 1.0),
-        "adoption.abandon_rate": st.floats(0.0, 0.05),
+        "adoption.stop_rate": st.floats(0.0, 0.05),
+        "adoption.dissatisfaction_rate": st.floats(0.0, 0.2),
+        "learning.half_life_months": st.floats(6.0, 240.0),
+        "decision.claim_optimism": st.floats(0.5, 3.0),
         "adoption.reprocure_probability": st.floats(0.0, 1.0),
         "municipalities.budget_sek_per_capita": st.floats(0.0, 100.0),
         "municipalities.budget_base_msek": st.floats(0.0, 1.0),
@@ -47,11 +50,22 @@ def check_month(model: DiffusionModel) -> None:
     running_product = (
         np.isin(stage, [Stage.TRIALLING, Stage.ADOPTED]) & model.needs_procurement[:, None]
     )
-    assert (running_product <= has_supplier).all(), "product running without a supplier"
+    # an adopter whose supplier exited keeps running until next month's re-procurement
+    renewing = (stage == Stage.ADOPTED) & (state.contract_end == model.month + 1)
+    assert (running_product <= has_supplier | renewing).all(), "product running without a supplier"
     assert (market.customers <= market.capacity).all(), "supplier over capacity"
     assert (model.fou.used <= model.fou.capacity).all(), "FoU environment over capacity"
     adopted = stage == Stage.ADOPTED
     assert (state.first_adopted[adopted] != NEVER).all()
+    # only municipalities that need an innovation ever consider it
+    assert (stage[~state.relevant] <= Stage.AWARE).all(), "irrelevant innovation taken up"
+    # coverage: within [0, 1], and only adopters cover anyone
+    assert ((state.coverage >= 0.0) & (state.coverage <= 1.0 + 1e-12)).all()
+    assert (state.coverage[~adopted] == 0.0).all(), "coverage outside adoption"
+    if model.scenario.mechanisms.trial_decision:
+        assert (state.scaleup_month[adopted] != NEVER).all(), "adopted without a scale-up"
+    stopped = stage == Stage.DISCONTINUED
+    assert (state.stopped_month[stopped] != NEVER).all(), "discontinued without a month"
     assert (state.first_adopted <= model.month).all()
     for name in (
         "trials_started",

@@ -71,11 +71,20 @@ def test_every_output_column_has_a_recording_module() -> None:
 @pytest.mark.parametrize(
     ("overrides", "left_out"),
     [
-        ({"mechanisms.learning": False}, {"Learning"}),
+        ({"mechanisms.stopping": False}, {"Stopping"}),
         ({"mechanisms.supplier_market": False}, {"Procurement", "SupplierMarket"}),
         (
             {"mechanisms.trial_decision": False},
-            {"Reconsideration", "Decision", "Procurement", "FouSupport", "Trials", "Learning"},
+            {
+                "Reconsideration",
+                "Decision",
+                "Procurement",
+                "FouSupport",
+                "Trials",
+                "Learning",
+                "ScaleUp",
+                "Implementation",
+            },
         ),
     ],
 )
@@ -88,14 +97,19 @@ def test_a_switched_off_module_is_not_in_the_month(baseline, overrides, left_out
     assert order == sorted(order)
 
 
-def test_without_learning_beliefs_stay_at_the_prior(baseline) -> None:
+def test_without_learning_only_own_results_move_beliefs(baseline) -> None:
+    """``mechanisms.learning`` off: peers' results teach nothing, so a municipality that
+    never trialled an innovation still holds its prior; its own trial still counts."""
     model = DiffusionModel(baseline.with_overrides({"mechanisms.learning": False}), seed=3)
-    prior = model.learning.belief(np.arange(model.state.stage.size))
+    everyone = np.arange(model.state.stage.size)
+    prior_mean, prior_sd = model.learning.belief(everyone)
     model.run()
-    assert model.state.failures.sum() > 0 and model.state.successes.sum() > 0  # results came
-    after = model.learning.belief(np.arange(model.state.stage.size))
-    np.testing.assert_array_equal(prior[0], after[0])
-    np.testing.assert_array_equal(prior[1], after[1])
+    mean, sd = model.learning.belief(everyone)
+    trialled = ~np.isnan(model.state.own_result.reshape(-1))
+    assert trialled.sum() > 50 and (~trialled).sum() > 50  # results came, not to everyone
+    np.testing.assert_array_equal(mean[~trialled], prior_mean[~trialled])
+    np.testing.assert_array_equal(sd[~trialled], prior_sd[~trialled])
+    assert (sd[trialled] < prior_sd[trialled]).all()
 
 
 def test_runs_never_draw_from_mesas_generators(baseline) -> None:

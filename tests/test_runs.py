@@ -85,8 +85,23 @@ def test_output_contract(short: Scenario) -> None:
         "kommunkod",
         "adopted_month",
         "final_stage",
+        "relevant",
+        "trial_month",
+        "scaleup_month",
+        "coverage_end",
+        "stopped_month",
     ]
     assert len(municipalities) == 2 * 290 * len(short.innovations)
+    # only relevant municipalities trial; coverage only where adopted; a stop has a month
+    assert municipalities.loc[~municipalities["relevant"], "trial_month"].isna().all()
+    adopted = municipalities["final_stage"] == "adopted"
+    assert (municipalities.loc[~adopted, "coverage_end"] == 0).all()
+    assert municipalities.loc[adopted, "coverage_end"].between(0, 1, inclusive="right").all()
+    stopped = municipalities["final_stage"] == "discontinued"
+    assert municipalities.loc[stopped, "stopped_month"].notna().all()
+    for column in ("mean_coverage", "coverage_weighted_share", "scaled_up", "stopped"):
+        assert column in ts.columns, column
+    assert (ts["coverage_weighted_share"] <= ts["adoption_share"] + 1e-12).all()
     last = ts[ts["month"] == 60].set_index(["replication", "innovation"])["adopted"]
     counted = (
         municipalities[municipalities["final_stage"] == "adopted"]

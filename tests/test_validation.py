@@ -40,7 +40,7 @@ def test_validation_writes_summary_and_report(tmp_path: Path) -> None:
     assert len(model_values) > 8
     pd.testing.assert_frame_equal(full[["point", *model_values]], part[["point", *model_values]])
     assert not np.allclose(full["distance"], part["distance"])
-    assert any("not modelled" in note for note in summary["not_reproduced"])
+    assert any("not a target yet" in note for note in summary["not_reproduced"])
     assert json.loads((tmp_path / "summary.json").read_text())["docking"]["tolerance"] == 0.02
     text = write(tmp_path).read_text(encoding="utf-8")
     for section in ("not-reproduced", "docking", "patterns", "calibrations"):

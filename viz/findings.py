@@ -79,10 +79,34 @@ def effect_sentence(row: pd.Series, name_a: str, name_b: str, lang: str) -> str 
     return statement + _uncertainty(metric, values, int(row["n"]), lang) + "."
 
 
-def effect_findings(effects: pd.DataFrame, name_a: str, name_b: str, lang: str) -> list[str]:
-    """The headline findings over all innovations, in the declared order."""
-    overall = effects[effects["innovation"].astype(str) == "all"]
+# The effect every innovation is reported by, before any average over innovations: an
+# average can hide that one blocked innovation carries a whole "effect" (DESIGN.md 8).
+PER_INNOVATION = "adoption_share_10y"
+
+
+def effect_findings(
+    effects: pd.DataFrame,
+    name_a: str,
+    name_b: str,
+    lang: str,
+    labels: dict[str, str] | None = None,
+) -> list[str]:
+    """The findings in the order they are told: each innovation's effect on adoption after
+    10 years first (``labels``: display names by innovation), then the headlines over all
+    innovations in the declared order."""
+    check_lang(lang)
+    innovation = effects["innovation"].astype(str)
+    metric = METRIC_BY_NAME[PER_INNOVATION]
     sentences = []
+    for _, row in effects[(innovation != "all") & (effects["metric"] == PER_INNOVATION)].iterrows():
+        name = str(row["innovation"])
+        sentence = effect_sentence(row, name_a, name_b, lang)
+        if sentence:
+            label = (labels or {}).get(name, name)
+            subject = metric.subject.get(lang)
+            per_innovation = text("finding_per_innovation", lang, innovation=label)
+            sentences.append(sentence.replace(subject, per_innovation, 1))
+    overall = effects[innovation == "all"]
     for metric in HEADLINES:
         for _, row in overall[overall["metric"] == metric.name].iterrows():
             sentence = effect_sentence(row, name_a, name_b, lang)

@@ -198,7 +198,8 @@ def _sections_compare(folder: Path, lang: str) -> tuple[str, list[str], str, lis
     except (OSError, ValueError) as error:
         raise ReportError(f"{folder / 'effects.csv'}: cannot be read ({error})") from None
     name_a, name_b = a["scenario"]["name"], b["scenario"]["name"]
-    findings = effect_findings(effects, name_a, name_b, lang)
+    labels = {i["name"]: i.get("label") or i["name"] for i in b["scenario"]["innovations"]}
+    findings = effect_findings(effects, name_a, name_b, lang, labels)
     assumptions = _assumptions(a["scenario"], lang, f"A: {name_a}") + _assumptions(
         b["scenario"], lang, f"B: {name_b}"
     )

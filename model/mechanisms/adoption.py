@@ -1,5 +1,5 @@
 """Adoption: adopters create value every month and pay running costs (to their supplier for
-products, at its current price)."""
+products, at its current price), both in proportion to the coverage they have reached."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 
 
 class Adoption(Module):
-    """Books each adopter's monthly value (benefit times fit) and running cost, and
-    publishes what adopters pay their suppliers (``events.supplier_payments``)."""
+    """Books each adopter's monthly value (benefit times fit) and running cost, times its
+    coverage, and publishes what adopters pay their suppliers (``events.supplier_payments``)."""
 
     parameters = ("innovation",)
     records = ("value_msek", "municipal_spending_msek")
@@ -44,12 +44,13 @@ class Adoption(Module):
         if k.size == 0:
             return
         i, j = np.divmod(k, state.n_columns)
-        running = self.prices(k, i) * self.population_msek_month[j]
+        coverage = state.flat["coverage"][k]
+        running = self.prices(k, i) * self.population_msek_month[j] * coverage
         rows = model.ledger_rows(k)
         ledger_size = model.accounts.value_msek.size
         running_by_row = np.bincount(rows, weights=running, minlength=ledger_size)
         benefit = np.bincount(
-            rows, weights=self.benefit_msek_month.reshape(-1)[k], minlength=ledger_size
+            rows, weights=self.benefit_msek_month.reshape(-1)[k] * coverage, minlength=ledger_size
         )
         accounts = model.accounts
         accounts.value_msek += benefit - running_by_row

@@ -9,15 +9,17 @@ from model.stages import Stage
 
 
 class BassAdoption(Module):
-    """Every aware cell adopts in the month it became aware, so adoption follows the
-    awareness hazard alone: the discrete Bass model the docking test compares with."""
+    """Every aware cell that needs the innovation adopts in the month it became aware, so
+    adoption follows the awareness hazard alone: the discrete Bass model the docking test
+    compares with (its market potential is the relevant municipalities)."""
 
     replaces = "mechanisms.trial_decision"
     records = ("adopted",)
 
     def step(self) -> None:
-        """Every aware cell adopts now."""
+        """Every aware, relevant cell adopts now, fully (no implementation stage here)."""
         state, month = self.model.state, self.model.month
-        k = np.flatnonzero(state.stage == Stage.AWARE)
+        k = np.flatnonzero((state.stage == Stage.AWARE) & state.relevant)
         state.move(k, Stage.ADOPTED, month)
         state.flat["first_adopted"][k] = month
+        state.flat["coverage"][k] = 1.0

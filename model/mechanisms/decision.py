@@ -1,7 +1,9 @@
-"""Decision to trial: an aware municipality that considers an innovation goes ahead when
-its expected net benefit, penalised for uncertainty by its risk aversion, clears the
-hurdle, and its budget, capacity and the law allow it. Products then go to procurement;
-methods start their trial at once."""
+"""Decision to trial, on money at risk: an aware municipality for which the innovation is
+relevant and that considers it goes ahead when what the trial reveals is worth more than
+what the trial costs *it*, plus a risk premium on that money (``model/valuation.py``;
+docs/ODD.md derives the rule). Grants, risk sharing and joint procurement act only through
+that money and the budget. Its budget, capacity and the law must allow it. Products then
+go to procurement; methods start their trial at once."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import numpy as np
 from model.module import Module
 from model.stages import Stage
 from model.transitions import procurement_terms, start_procurements, start_trials
+from model.valuation import annuity, break_even_ratio, trial_value
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
@@ -23,10 +26,11 @@ def keep(mask: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
 
 
 class Decision(Module):
-    """Each month an aware cell is considered with the consideration rate (higher with an
-    idea-handling organisation); considered cells that pass the score and the
-    constraints (``mechanisms.legal_barriers``, ``capacity_constraint``,
-    ``budget_constraint``) decide, at most one innovation per municipality a month."""
+    """Each month an aware, relevant cell is considered with the consideration rate (higher
+    with an idea-handling organisation); considered cells whose trial is worth more than
+    their money at risk times (1 + risk aversion), and that pass the constraints
+    (``mechanisms.legal_barriers``, ``capacity_constraint``, ``budget_constraint``), decide:
+    at most one innovation per municipality a month, the best margin first."""
 
     parameters = ("decision", "procurement")
     switches = ("mechanisms.trial_decision",)
@@ -41,6 +45,7 @@ class Decision(Module):
         self.legal_barriers = s.mechanisms.legal_barriers and model.innovations.legal_barrier.any()
         self.capacity_constraint = s.mechanisms.capacity_constraint
         self.risk_aversion = s.decision.risk_aversion_scale * (1.0 - model.traits.risk_tolerance)
+        self.annuity = annuity(s.decision.horizon_years, s.decision.discount_rate)
         self._refresh()
 
     def _refresh(self) -> None:
@@ -55,6 +60,29 @@ class Decision(Module):
         """Grant share open to municipalities ``j`` now (0 once their replication's pot is empty)."""
         levers = self.model.levers
         return levers.grant_share[j] * (levers.grant_pot[j // self.model.structure.block_size] > 0)
+
+    def margin(self, k: np.ndarray) -> np.ndarray:
+        """MSEK by which a trial at flat cells ``k`` is worth more than the municipality's
+        own money at risk with its risk premium (positive: it trials)."""
+        model = self.model
+        inn = model.innovations
+        i, j = np.divmod(k, model.state.n_columns)
+        population = model.traits.population[j] / 1e6
+        running = inn.cost[i] * population
+        implementation = inn.implementation[i] * population
+        m_star = break_even_ratio(
+            running, implementation, self.params.hurdle, self.annuity, self.risk_aversion[j]
+        )
+        mean, sd = model.learning.belief(k)
+        value, no_scale_up = trial_value(
+            mean, sd, model.learning.own_result_sd, m_star, running, self.annuity
+        )
+        product = model.needs_procurement[i]
+        own_trial = inn.trial_cost[i] * (1.0 - self.grant_on_offer(j))
+        _, procurement_cost = procurement_terms(model, j)
+        refund = model.levers.risk_share[j] * product * own_trial * no_scale_up
+        at_risk = own_trial + np.where(product, procurement_cost, 0.0) - refund
+        return value - at_risk * (1.0 + self.risk_aversion[j])
 
     def upfront_cost(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """MSEK the municipality pays on deciding: the procurement, or its share of the trial."""
@@ -74,21 +102,17 @@ class Decision(Module):
         return ((stage == Stage.DECIDED) | (stage == Stage.TRIALLING)).sum(axis=0)
 
     def step(self) -> None:
-        """Considered aware cells that pass the score and the constraints decide: products start procurement, methods a trial."""
+        """Considered, relevant aware cells whose trial is worth its money at risk and that
+        pass the constraints decide: products start procurement, methods a trial."""
         model, state = self.model, self.model.state
         if self._revision != model.traits.revision:
             self._refresh()
         k = np.flatnonzero(model.draws.choice < self.consideration_rate)  # few: stage after
-        k = k[state.flat["stage"][k] == Stage.AWARE]
+        k = k[(state.flat["stage"][k] == Stage.AWARE) & state.flat["relevant"][k]]
         if k.size == 0:
             return
         i, j = np.divmod(k, state.n_columns)
-        mean, sd = model.learning.belief(k)
-        # The penalty for uncertainty scales with the municipality's own share of what a failed
-        # trial costs: a state grant and state risk sharing (products) both lower it.
-        shared = model.levers.risk_share[j] * model.needs_procurement[i]
-        penalty = self.risk_aversion[j] * (1.0 - self.grant_on_offer(j)) * (1.0 - shared)
-        score = mean - 1.0 - penalty * sd - self.params.hurdle
+        score = self.margin(k)
         k, i, j, score = keep(score > 0.0, k, i, j, score)  # the constraints, on fewer cells
         if k.size and self.legal_barriers:
             k, i, j, score = keep(~self.barred(k, i), k, i, j, score)

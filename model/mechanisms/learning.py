@@ -1,15 +1,21 @@
-"""Learning: trial results are evidence that updates municipalities' beliefs.
+"""Learning: a municipality's beliefs about an innovation, and how evidence updates them.
 
-Beliefs about an innovation's benefit/cost ratio are normal; each observed result adds
-precision ``weight / observation_sd**2`` (conjugate normal updating). A municipality sees
-its own result with ``own_result_weight``; border neighbours', county and size-class
-peers' results with their channel weights times the innovation's observability; and
-every result pooled by an FoU environment it belongs to in full. This is how early
-trials make later decisions easier.
+Beliefs about one's own benefit/cost ratio are normal. Before any evidence a
+municipality's expectation starts from the innovation's *claimed* ratio, spread between
+municipalities (lognormal, ``decision.prior_spread_sd``) with sd ``decision.prior_sd``:
+nobody knows the truth. Each observed result adds precision ``weight /
+observation_sd**2`` (conjugate normal updating): an own trial with
+``own_result_weight``; border neighbours', county and size-class peers' results with their
+channel weights times the innovation's observability; every result pooled by an FoU
+environment it belongs to in full. A peer's weight shrinks by ``size_similarity`` for
+each size class between the two (a large municipality's result says little to a small
+one), and every result's weight halves every ``half_life_months``.
 
 Evidence shared through a group (county, size class, FoU environment) is kept once per
-group and added to a municipality's belief when it decides: a month's work grows with
-the number of results and decisions, not with the number of municipalities.
+group and source size class and added to a municipality's belief when it decides: a
+month's work grows with the number of results and decisions, not with the number of
+municipalities. Ages are handled by scaling each result by 2^(month / half-life) when
+it arrives and the sums by 2^(-now / half-life) when they are read.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from model.module import Module
+from model.streams import stream
 from model.structure import row_entries
 
 if TYPE_CHECKING:
@@ -27,26 +34,44 @@ if TYPE_CHECKING:
 
 
 class Learning(Module):
-    """Owns every cell's belief: the prior (``decision.prior_*``), own and neighbours'
-    results in per-cell arrays, results shared through groups in per-group sums. Its step
-    adds the results of the trials that finished this month (``events.trial_results``);
-    switched off (``mechanisms.learning``), beliefs stay at the prior. The decision reads
-    them through ``belief``."""
+    """Owns every cell's belief: its prior, own and neighbours' results in per-cell arrays,
+    results shared through groups in per-group sums. Its step adds the results of the
+    trials that finished this month (``events.trial_results``): the own result always,
+    peers' results when ``mechanisms.learning`` is on. The decision and the scale-up read
+    beliefs through ``belief``."""
 
     parameters = ("learning", "decision")
-    switches = ("mechanisms.trial_decision", "mechanisms.learning")
+    switches = ("mechanisms.trial_decision",)
+    options = ("mechanisms.learning",)
+    streams = ("beliefs",)
 
     def __init__(self, model: DiffusionModel) -> None:
         super().__init__(model)
         p, structure, inn = model.scenario.learning, model.structure, model.innovations
         decision = model.scenario.decision
+        self.peers = model.scenario.mechanisms.learning
         shape = model.state.stage.shape
-        prior_mean = inn.true_ratio * decision.prior_mean_factor
-        self.precision_of_cell = np.full(shape, 1.0 / decision.prior_sd**2)
-        self.weighted_sum_of_cell = self.precision_of_cell * prior_mean[:, None]
+        spread = decision.prior_spread_sd
+        noise = np.concatenate(
+            [
+                stream(s, "beliefs").standard_normal((len(inn), structure.block_size))
+                for s in model.seeds
+            ],
+            axis=1,
+        )
+        prior_mean = inn.claimed_ratio[:, None] * np.exp(spread * noise - spread * spread / 2.0)
+        self.prior_precision = 1.0 / decision.prior_sd**2
+        self.prior_weighted = self.prior_precision * prior_mean  # (I, N)
+        self.cell_precision = np.zeros(shape)  # own and neighbours' evidence, age-scaled
+        self.cell_weighted = np.zeros(shape)
         self.n = structure.n
+        self.half_life = p.half_life_months
         self.precision = 1.0 / p.observation_sd**2
         self.own = p.own_result_weight * self.precision
+        classes = len(structure.size_classes.labels)
+        self.size_class = structure.size_classes.index % classes  # (N,) 0 = smallest
+        steps = np.abs(np.arange(classes)[:, None] - np.arange(classes)[None, :])
+        self.similarity = p.size_similarity**steps  # (C, C)
         self.neighbours = structure.neighbours if p.neighbours else None  # symmetric
         self.neighbour_weight = p.neighbours * inn.observability * self.precision
         members, weights = [], []
@@ -76,44 +101,65 @@ class Learning(Module):
         self.weights = np.zeros((len(inn), groups + 1))  # (I, G + 1)
         if members:
             self.weights[:, :groups] = np.hstack(weights) * self.precision
-        self.counts = np.zeros(self.weights.shape)  # results seen by each group, per innovation
-        self.sums = np.zeros(self.weights.shape)  # sum of those results
+        # results seen by each group, per innovation and source size class (age-scaled)
+        self.counts = np.zeros((*self.weights.shape, classes))
+        self.sums = np.zeros(self.counts.shape)
+
+    @property
+    def own_result_sd(self) -> float:
+        """How precisely an own trial shows a municipality its ratio (sd of the result)."""
+        return self.own**-0.5
+
+    def _age_scale(self, month: int) -> float:
+        return 2.0 ** (month / self.half_life)
 
     def step(self) -> None:
-        """Add this month's trial results to the beliefs."""
+        """Add this month's trial results: the own result always, peers' when on."""
         k, realised = self.model.events.trial_results
         if k.size:
-            self.record(k, realised)
+            self.record(k, realised, self.model.month)
 
-    def record(self, k: np.ndarray, realised: np.ndarray) -> None:
+    def record(self, k: np.ndarray, realised: np.ndarray, month: int) -> None:
         """Finished trials at flat cells ``k`` (distinct) with results ``realised``."""
-        precision, weighted = (
-            self.precision_of_cell.reshape(-1),
-            self.weighted_sum_of_cell.reshape(-1),
-        )
-        precision[k] += self.own
-        weighted[k] += self.own * realised
+        scale = self._age_scale(month)
+        precision, weighted = self.cell_precision.reshape(-1), self.cell_weighted.reshape(-1)
+        precision[k] += self.own * scale
+        weighted[k] += self.own * scale * realised
+        if not self.peers:
+            return
         i, j = np.divmod(k, self.n)
+        source = self.size_class[j]
         if self.neighbours is not None:
             position, m = row_entries(self.neighbours, j)
             cells = i[position] * self.n + m
-            weight = self.neighbour_weight[i[position]]
+            alike = self.similarity[self.size_class[m], source[position]]
+            weight = self.neighbour_weight[i[position]] * alike * scale
             np.add.at(precision, cells, weight)
             np.add.at(weighted, cells, weight * realised[position])
         if self.groups_of is not None:
             position, g = row_entries(self.groups_of, j)
-            np.add.at(self.counts, (i[position], g), 1.0)
-            np.add.at(self.sums, (i[position], g), realised[position])
+            at = (i[position], g, source[position])
+            np.add.at(self.counts, at, scale)
+            np.add.at(self.sums, at, scale * realised[position])
 
     def belief(self, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Mean and sd of the beliefs at flat cells ``k`` about the benefit/cost ratio."""
-        precision = self.precision_of_cell.reshape(-1)[k]
-        weighted = self.weighted_sum_of_cell.reshape(-1)[k]
+        """Mean and sd of the beliefs at flat cells ``k`` about their benefit/cost ratio."""
         i, j = np.divmod(k, self.n)
-        cell_groups = i[:, None] * self.weights.shape[1] + self.group_slots[j]  # flat (I, G+1)
-        weight = self.weights.ravel().take(cell_groups)
+        slots = i[:, None] * self.weights.shape[1] + self.group_slots[j]  # flat (I, G+1)
+        weight = self.weights.ravel().take(slots)  # (k, M)
+        alike = self.similarity[self.size_class[j]][:, None, :]  # (k, 1, C)
+        classes = self.counts.shape[2]
+        counts = self.counts.reshape(-1, classes)[slots]  # (k, M, C)
+        sums = self.sums.reshape(-1, classes)[slots]
         # Added up strictly in slot order (cumsum), so that the padding a batch needs does
         # not change the rounding: a replication's beliefs do not depend on its batch.
-        precision = precision + np.cumsum(weight * self.counts.ravel().take(cell_groups), 1)[:, -1]
-        weighted = weighted + np.cumsum(weight * self.sums.ravel().take(cell_groups), 1)[:, -1]
+        group_precision = np.cumsum(weight * (counts * alike).sum(axis=2), 1)[:, -1]
+        group_weighted = np.cumsum(weight * (sums * alike).sum(axis=2), 1)[:, -1]
+        age = 1.0 / self._age_scale(self.model.month)
+        precision = self.prior_precision + age * (
+            self.cell_precision.reshape(-1)[k] + group_precision
+        )
+        weighted = self.prior_weighted.reshape(-1)[k] + age * (
+            self.cell_weighted.reshape(-1)[k] + group_weighted
+        )
         return weighted / precision, precision**-0.5

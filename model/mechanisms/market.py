@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 
 class SupplierMarket(Module):
-    """Each month: experience from the month's new customers (``events.trial_starts``),
+    """Each month: experience from the month's new customers (trials started, contracts
+    renewed with another supplier: ``events``),
     revenue from adopters' payments (``events.supplier_payments``), margin minus fixed
     cost, exits (stranded customers re-procure with ``reprocure_probability`` or
     discontinue), prices, and entry where enough municipalities wait (``procurement``)."""
@@ -115,7 +116,7 @@ class SupplierMarket(Module):
     def gain_experience(self) -> None:
         """This month's new customers move their suppliers down the experience curve; a
         pooled procurement's deployment counts more (``levers.experience_factor``)."""
-        k, slots = self.model.events.started_with_supplier()
+        k, slots = self.model.events.new_customers()
         if k.size:
             j = k % self.model.state.n_columns
             np.add.at(self.experience, slots, self.model.levers.experience_factor[j])
@@ -144,8 +145,10 @@ class SupplierMarket(Module):
         return exiting
 
     def strand_customers(self, exiting: np.ndarray) -> None:
-        """Customers of exiting suppliers re-procure (a new procurement) or discontinue."""
-        model, state = self.model, self.model.state
+        """Customers of exiting suppliers re-procure or give up: a trial is procured anew
+        (or has failed); an adopter's contract comes up for renewal next month (or it
+        stops)."""
+        model, state, month = self.model, self.model.state, self.model.month
         k = np.flatnonzero(np.isin(state.supplier, exiting))
         if k.size == 0:
             return
@@ -157,9 +160,18 @@ class SupplierMarket(Module):
             here = replication == block
             u[here] = self.stranding_rngs[block].random(int(here.sum()))
         reprocure = u < model.scenario.adoption.reprocure_probability
-        started = np.zeros(k.size, dtype=bool)
-        started[reprocure] = start_procurements(model, k[reprocure])
-        state.move(k[~started], Stage.DISCONTINUED, model.month)
+        adopter = state.flat["stage"][k] == Stage.ADOPTED
+        trial = k[~adopter]
+        started = np.zeros(trial.size, dtype=bool)
+        started[reprocure[~adopter]] = start_procurements(model, trial[reprocure[~adopter]])
+        state.move(trial[~started], Stage.TRIAL_FAILED, month)
+        renew, stop = k[adopter & reprocure], k[adopter & ~reprocure]
+        state.flat["contract_end"][renew] = month + 1
+        state.move(stop, Stage.DISCONTINUED, month)
+        state.flat["coverage"][stop] = 0.0
+        state.flat["stopped_month"][stop] = month
+        state.flat["contract_end"][stop] = NEVER
+        model.accounts.add("stopped", model.ledger_rows(stop))
 
     def update_prices(self) -> None:
         """The experience curve lowers unit cost; ``price_pass_through`` of it reaches the

@@ -1,6 +1,8 @@
 """Procurement: a decided municipality's procurement completes after its lead time; the
 trial starts when a supplier with spare capacity wins the tender and the budget allows.
-Without a supplier it stays decided-but-not-running, and gives up after ``max_wait_months``."""
+Without a supplier it stays decided-but-not-running, and gives up after ``max_wait_months``
+(back to aware: it never trialled). When a product's contract ends, the municipality
+re-procures (and may switch supplier) if it still believes in it, or stops."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from model.module import Module
 from model.stages import Stage
 from model.state import NEVER
 from model.streams import NormalsByReplication, stream
-from model.transitions import start_trials
+from model.transitions import procurement_terms, start_trials
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
@@ -26,16 +28,59 @@ class Procurement(Module):
 
     parameters = ("procurement", "decision", "suppliers")
     switches = ("mechanisms.trial_decision", "mechanisms.supplier_market")
+    options = ("mechanisms.contract_renewal",)
     streams = ("procurement",)
-    records = ("waiting_to_start",)
+    records = ("waiting_to_start", "discontinued", "stopped")
 
     def __init__(self, model: DiffusionModel) -> None:
         super().__init__(model)
         self.waiting = np.zeros(model.replications * len(model.innovations), dtype=np.int64)
         self.bid_normals = NormalsByReplication([stream(s, "procurement") for s in model.seeds])
+        self.renewals = model.scenario.mechanisms.contract_renewal
+        self.hurdle = model.scenario.decision.hurdle
 
     def step(self) -> None:
-        """Due procurements take a supplier and start their trial, or wait, or give up."""
+        """Contracts that end are renewed or stopped; due procurements take a supplier and
+        start their trial, or wait, or give up."""
+        if self.renewals:
+            self.renew()
+        self.complete()
+
+    def renew(self) -> None:
+        """Products whose contract ends now: re-procure if the belief still clears the
+        hurdle (a tender; another supplier may win), else stop. With no supplier free,
+        the current one carries on if it is still in the market."""
+        model, state, month = self.model, self.model.state, self.model.month
+        k = np.flatnonzero(state.contract_end == month)
+        if k.size == 0:
+            return
+        mean, _ = model.learning.belief(k)
+        going_on = mean > 1.0 + self.hurdle
+        k, stop = k[going_on], k[~going_on]
+        current = state.flat["supplier"][k]
+        won = self.tender(k)
+        found = won != NEVER
+        still_there = (current != NEVER) & model.market.alive[np.maximum(current, 0)]
+        lost = ~found & ~still_there
+        switched = found & (won != current)
+        state.flat["supplier"][k[found]] = won[found]
+        model.events.switches.append((k[switched], won[switched]))
+        renewed = k[~lost]
+        i, j = np.divmod(renewed, state.n_columns)
+        state.flat["contract_end"][renewed] = month + model.innovations.contract_months[i]
+        _, cost = procurement_terms(model, j)
+        model.accounts.add("municipal_spending_msek", model.ledger_rows(renewed), cost)
+        stop = np.concatenate([stop, k[lost]])
+        state.move(stop, Stage.DISCONTINUED, month)
+        state.flat["supplier"][stop] = NEVER
+        state.flat["coverage"][stop] = 0.0
+        state.flat["stopped_month"][stop] = month
+        state.flat["contract_end"][stop] = NEVER
+        model.accounts.add("stopped", model.ledger_rows(stop))
+        model.market.count_customers()  # this month's tender for trials sees the slots taken
+
+    def complete(self) -> None:
+        """Due procurements, longest-waiting first, one start per municipality a month."""
         model, market = self.model, self.model.market
         state, month = model.state, model.month
         new_year = month % 12 == 1  # budgets were just renewed
@@ -62,7 +107,7 @@ class Procurement(Module):
         waiting[trying[started]] = False
         k = k[waiting]
         gave_up = month - state.flat["decided_at"][k] >= model.scenario.decision.max_wait_months
-        state.move(k[gave_up], Stage.DISCONTINUED, month)
+        state.move(k[gave_up], Stage.AWARE, month)
         self.waiting[:] = np.bincount(model.ledger_rows(k[~gave_up]), minlength=self.waiting.size)
 
     def tender(self, k: np.ndarray) -> np.ndarray:

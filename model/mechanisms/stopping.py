@@ -1,0 +1,37 @@
+"""Stopping: adopters may stop later, for reasons of their own (political change,
+reorganisation) or because their own result disappointed."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.module import Module
+from model.stages import Stage
+from model.state import NEVER
+
+
+class Stopping(Module):
+    """Each month an adopter stops with ``stop_rate``, plus ``dissatisfaction_rate`` while its
+    own trial's result is below break-even; it leaves its supplier and its coverage."""
+
+    parameters = ("adoption",)
+    switches = ("mechanisms.stopping",)
+    streams = ("monthly",)
+    records = ("discontinued", "stopped")
+
+    def step(self) -> None:
+        """Adopters whose draw falls under their stopping hazard stop now."""
+        model, state = self.model, self.model.state
+        p = model.scenario.adoption
+        if p.stop_rate <= 0.0 and p.dissatisfaction_rate <= 0.0:
+            return
+        k = np.flatnonzero(state.stage == Stage.ADOPTED)
+        disappointed = state.flat["own_result"][k] < 1.0  # NaN (no trial): not
+        hazard = p.stop_rate + p.dissatisfaction_rate * disappointed
+        leaving = k[model.draws.choice.reshape(-1)[k] < hazard]
+        state.move(leaving, Stage.DISCONTINUED, model.month)
+        state.flat["supplier"][leaving] = NEVER
+        state.flat["coverage"][leaving] = 0.0
+        state.flat["stopped_month"][leaving] = model.month
+        state.flat["contract_end"][leaving] = NEVER
+        model.accounts.add("stopped", model.ledger_rows(leaving))
