@@ -253,8 +253,10 @@ METRICS: tuple[Metric, ...] = (
             "Share of replications where half adopted within the run (percentage points)",
         ),
         subject=Words(
-            "Andelen körningar där hälften av kommunerna infört innan körningen slutar",
-            "The share of runs in which half of the municipalities adopted before the run ended",
+            "Andelen körningar där hälften av kommunerna infört innan körningen slutar "
+            "(medel över innovationerna)",
+            "The share of runs in which half of the municipalities adopted an innovation before "
+            "the run ended (mean over the innovations)",
         ),
     ),
     Metric(

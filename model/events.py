@@ -26,12 +26,15 @@ class MonthEvents:
     switches: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     # adopters' running payments: supplier slot (NEVER: none) and MSEK this month
     supplier_payments: tuple[np.ndarray, np.ndarray] = (NONE, np.zeros(0))
+    # cells that scaled up this month (their implementation starts)
+    scaled_up: np.ndarray = field(default_factory=lambda: NONE)
 
     def reset(self) -> None:
         self.trial_starts.clear()
         self.switches.clear()
         self.trial_results = (NONE, np.zeros(0))
         self.supplier_payments = (NONE, np.zeros(0))
+        self.scaled_up = NONE
 
     def started_cells(self) -> np.ndarray:
         """Cells whose trials started this month, in start order."""

@@ -70,12 +70,9 @@ class History(Module):
         self.supplier_customers[t] = market.customers
         self.waiting[t] = model.procurement.waiting
         self.fou_used[t] = model.fou.used_share()
-        adopters = np.flatnonzero(model.state.stage == Stage.ADOPTED)
-        self.coverage[t] = np.bincount(
-            model.ledger_rows(adopters),
-            weights=model.state.flat["coverage"][adopters],
-            minlength=self.coverage.shape[1],
-        )
+        # coverage is 0 outside adoption, so summing every municipality's is the adopters'
+        coverage = model.state.coverage.reshape(len(model.innovations), model.replications, -1)
+        self.coverage[t] = coverage.sum(axis=2).T.ravel()  # ledger row r * I + i
         money = model.money
         for row, name in enumerate(MONEY_NAMES[:-1]):
             self.money[t, row] = getattr(money, name)

@@ -14,8 +14,14 @@ tau^2); the trial is worth E[max(0, V(M'))] = running x annuity x ((mean - m*) P
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy.special import ndtr
+
+if TYPE_CHECKING:
+    from model.model import DiffusionModel
 
 SQRT_2PI = np.sqrt(2.0 * np.pi)
 
@@ -53,3 +59,38 @@ def trial_value(
     density = np.exp(-0.5 * d * d) / SQRT_2PI
     value = running * annuity_factor * ((mean - m_star) * ndtr(d) + spread * density)
     return value, ndtr(-d)
+
+
+@dataclass(frozen=True)
+class ScaleUpTerms:
+    """What scaling up means in money for the cells of one model: the decision to trial
+    values it before the trial, the scale-up decides on it after; one rule for both."""
+
+    model: DiffusionModel
+    hurdle: float
+    annuity_factor: float
+    risk_aversion: np.ndarray  # premium per MSEK of own money at risk (N,)
+
+    @classmethod
+    def of(cls, model: DiffusionModel) -> ScaleUpTerms:
+        decision = model.scenario.decision
+        return cls(
+            model=model,
+            hurdle=decision.hurdle,
+            annuity_factor=annuity(decision.horizon_years, decision.discount_rate),
+            risk_aversion=decision.risk_aversion_scale * (1.0 - model.traits.risk_tolerance),
+        )
+
+    def at(self, k: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Yearly running cost C, implementation cost I (both MSEK) and break-even ratio
+        m* at flat cells ``k``."""
+        model = self.model
+        inn = model.innovations
+        i, j = np.divmod(k, model.state.n_columns)
+        population = model.traits.population[j] / 1e6
+        running = inn.cost[i] * population
+        implementation = inn.implementation[i] * population
+        m_star = break_even_ratio(
+            running, implementation, self.hurdle, self.annuity_factor, self.risk_aversion[j]
+        )
+        return running, implementation, m_star

@@ -14,7 +14,7 @@ import numpy as np
 from model.module import Module
 from model.stages import Stage
 from model.transitions import procurement_terms, start_procurements, start_trials
-from model.valuation import annuity, break_even_ratio, trial_value
+from model.valuation import ScaleUpTerms, trial_value
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
@@ -44,8 +44,8 @@ class Decision(Module):
         self.params = s.decision
         self.legal_barriers = s.mechanisms.legal_barriers and model.innovations.legal_barrier.any()
         self.capacity_constraint = s.mechanisms.capacity_constraint
-        self.risk_aversion = s.decision.risk_aversion_scale * (1.0 - model.traits.risk_tolerance)
-        self.annuity = annuity(s.decision.horizon_years, s.decision.discount_rate)
+        self.terms = ScaleUpTerms.of(model)
+        self.risk_aversion = self.terms.risk_aversion
         self._refresh()
 
     def _refresh(self) -> None:
@@ -61,34 +61,31 @@ class Decision(Module):
         levers = self.model.levers
         return levers.grant_share[j] * (levers.grant_pot[j // self.model.structure.block_size] > 0)
 
-    def margin(self, k: np.ndarray) -> np.ndarray:
+    def margin(self, k: np.ndarray, procurement_cost: np.ndarray | None = None) -> np.ndarray:
         """MSEK by which a trial at flat cells ``k`` is worth more than the municipality's
-        own money at risk with its risk premium (positive: it trials)."""
+        own money at risk with its risk premium (positive: it trials).
+        ``procurement_cost``: the cells' procurement cost when already known."""
         model = self.model
-        inn = model.innovations
         i, j = np.divmod(k, model.state.n_columns)
-        population = model.traits.population[j] / 1e6
-        running = inn.cost[i] * population
-        implementation = inn.implementation[i] * population
-        m_star = break_even_ratio(
-            running, implementation, self.params.hurdle, self.annuity, self.risk_aversion[j]
-        )
+        if procurement_cost is None:
+            _, procurement_cost = procurement_terms(model, j)
+        running, _, m_star = self.terms.at(k)
         mean, sd = model.learning.belief(k)
         value, no_scale_up = trial_value(
-            mean, sd, model.learning.own_result_sd, m_star, running, self.annuity
+            mean, sd, model.learning.own_result_sd, m_star, running, self.terms.annuity_factor
         )
         product = model.needs_procurement[i]
-        own_trial = inn.trial_cost[i] * (1.0 - self.grant_on_offer(j))
-        _, procurement_cost = procurement_terms(model, j)
+        own_trial = model.innovations.trial_cost[i] * (1.0 - self.grant_on_offer(j))
         refund = model.levers.risk_share[j] * product * own_trial * no_scale_up
         at_risk = own_trial + np.where(product, procurement_cost, 0.0) - refund
         return value - at_risk * (1.0 + self.risk_aversion[j])
 
-    def upfront_cost(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    def upfront_cost(
+        self, i: np.ndarray, j: np.ndarray, procurement_cost: np.ndarray
+    ) -> np.ndarray:
         """MSEK the municipality pays on deciding: the procurement, or its share of the trial."""
         model = self.model
         trial_share = model.innovations.trial_cost[i] * (1.0 - self.grant_on_offer(j))
-        _, procurement_cost = procurement_terms(model, j)
         return np.where(model.needs_procurement[i], procurement_cost, trial_share)
 
     def barred(self, k: np.ndarray, i: np.ndarray) -> np.ndarray:
@@ -112,15 +109,19 @@ class Decision(Module):
         if k.size == 0:
             return
         i, j = np.divmod(k, state.n_columns)
-        score = self.margin(k)
-        k, i, j, score = keep(score > 0.0, k, i, j, score)  # the constraints, on fewer cells
-        if k.size and self.legal_barriers:
-            k, i, j, score = keep(~self.barred(k, i), k, i, j, score)
+        # The constraints first (they are cheap), the valuation on the cells they leave.
+        if self.legal_barriers:
+            k, i, j = keep(~self.barred(k, i), k, i, j)
         if k.size and self.capacity_constraint:
-            k, i, j, score = keep(self.busy(j) < model.traits.trial_slots[j], k, i, j, score)
+            k, i, j = keep(self.busy(j) < model.traits.trial_slots[j], k, i, j)
+        _, procurement_cost = procurement_terms(model, j)
         if k.size:
-            allowed = model.budgets.affordable(j, self.upfront_cost(i, j))
-            k, i, j, score = keep(allowed, k, i, j, score)
+            allowed = model.budgets.affordable(j, self.upfront_cost(i, j, procurement_cost))
+            k, i, j, procurement_cost = keep(allowed, k, i, j, procurement_cost)
+        if k.size == 0:
+            return
+        score = self.margin(k, procurement_cost)
+        k, i, j, score = keep(score > 0.0, k, i, j, score)
         if k.size == 0:
             return
         # At most one new decision per municipality a month: its most promising innovation.

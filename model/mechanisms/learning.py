@@ -12,7 +12,8 @@ each size class between the two (a large municipality's result says little to a 
 one), and every result's weight halves every ``half_life_months``.
 
 Evidence shared through a group (county, size class, FoU environment) is kept once per
-group and source size class and added to a municipality's belief when it decides: a
+group and reader size class (each result weighted by its similarity to every class) and
+added to a municipality's belief when it decides: a
 month's work grows with the number of results and decisions, not with the number of
 municipalities. Ages are handled by scaling each result by 2^(month / half-life) when
 it arrives and the sums by 2^(-now / half-life) when they are read.
@@ -101,7 +102,8 @@ class Learning(Module):
         self.weights = np.zeros((len(inn), groups + 1))  # (I, G + 1)
         if members:
             self.weights[:, :groups] = np.hstack(weights) * self.precision
-        # results seen by each group, per innovation and source size class (age-scaled)
+        # results seen by each group, per innovation, weighted for each reader size class by
+        # its similarity to the source's (age-scaled): a read takes one number per group
         self.counts = np.zeros((*self.weights.shape, classes))
         self.sums = np.zeros(self.counts.shape)
 
@@ -138,23 +140,25 @@ class Learning(Module):
             np.add.at(weighted, cells, weight * realised[position])
         if self.groups_of is not None:
             position, g = row_entries(self.groups_of, j)
-            at = (i[position], g, source[position])
-            np.add.at(self.counts, at, scale)
-            np.add.at(self.sums, at, scale * realised[position])
+            classes = self.similarity.shape[0]
+            cell = (i[position] * self.weights.shape[1] + g)[:, None] * classes
+            at = (cell + np.arange(classes)).ravel()  # every reader class of each group
+            alike = self.similarity[:, source[position]].T * scale  # (results, reader class)
+            np.add.at(self.counts.reshape(-1), at, alike.ravel())
+            np.add.at(self.sums.reshape(-1), at, (alike * realised[position, None]).ravel())
 
     def belief(self, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Mean and sd of the beliefs at flat cells ``k`` about their benefit/cost ratio."""
         i, j = np.divmod(k, self.n)
         slots = i[:, None] * self.weights.shape[1] + self.group_slots[j]  # flat (I, G+1)
         weight = self.weights.ravel().take(slots)  # (k, M)
-        alike = self.similarity[self.size_class[j]][:, None, :]  # (k, 1, C)
-        classes = self.counts.shape[2]
-        counts = self.counts.reshape(-1, classes)[slots]  # (k, M, C)
-        sums = self.sums.reshape(-1, classes)[slots]
+        at = slots * self.counts.shape[2] + self.size_class[j][:, None]  # the reader's class
+        counts = self.counts.reshape(-1).take(at)  # (k, M)
+        sums = self.sums.reshape(-1).take(at)
         # Added up strictly in slot order (cumsum), so that the padding a batch needs does
         # not change the rounding: a replication's beliefs do not depend on its batch.
-        group_precision = np.cumsum(weight * (counts * alike).sum(axis=2), 1)[:, -1]
-        group_weighted = np.cumsum(weight * (sums * alike).sum(axis=2), 1)[:, -1]
+        group_precision = np.cumsum(weight * counts, 1)[:, -1]
+        group_weighted = np.cumsum(weight * sums, 1)[:, -1]
         age = 1.0 / self._age_scale(self.model.month)
         precision = self.prior_precision + age * (
             self.cell_precision.reshape(-1)[k] + group_precision

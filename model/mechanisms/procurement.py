@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from model.model import DiffusionModel
 
 
+EMPTY = np.zeros(0, dtype=np.int64)
+
+
 class Procurement(Module):
     """Completes due procurements, longest-waiting first, one start per municipality a
     month. Owns ``waiting`` (per market: procurements done but no trial started), which
@@ -41,24 +44,31 @@ class Procurement(Module):
 
     def step(self) -> None:
         """Contracts that end are renewed or stopped; due procurements take a supplier and
-        start their trial, or wait, or give up."""
-        if self.renewals:
-            self.renew()
-        self.complete()
+        start their trial, or wait, or give up. One tender a month serves both, renewals
+        first (they hold a contract), then the longest-waiting new buyers."""
+        model = self.model
+        month = model.month
+        ending = np.flatnonzero(model.state.contract_end == month) if self.renewals else EMPTY
+        going_on = ending
+        if ending.size:
+            mean, _ = model.learning.belief(ending)
+            going_on = ending[mean > 1.0 + self.hurdle]
+        due = self.due_procurements()
+        buyers = going_on if due is None else np.concatenate([going_on, due[self.candidates(due)]])
+        slots = self.tender(buyers)
+        if ending.size:
+            self.renew(ending, going_on, slots[: going_on.size])
+        if due is not None:
+            self.complete(due, slots[going_on.size :])
 
-    def renew(self) -> None:
-        """Products whose contract ends now: re-procure if the belief still clears the
-        hurdle (a tender; another supplier may win), else stop. With no supplier free,
-        the current one carries on if it is still in the market."""
+    def renew(self, ending: np.ndarray, going_on: np.ndarray, won: np.ndarray) -> None:
+        """Products whose contract ends now (``ending``): those that still believe in it
+        (``going_on``) renewed with the supplier the tender gave them (``won``; another
+        may win), or with the current one if none had room and it is still in the market;
+        the others stop."""
         model, state, month = self.model, self.model.state, self.model.month
-        k = np.flatnonzero(state.contract_end == month)
-        if k.size == 0:
-            return
-        mean, _ = model.learning.belief(k)
-        going_on = mean > 1.0 + self.hurdle
-        k, stop = k[going_on], k[~going_on]
+        k = going_on
         current = state.flat["supplier"][k]
-        won = self.tender(k)
         found = won != NEVER
         still_there = (current != NEVER) & model.market.alive[np.maximum(current, 0)]
         lost = ~found & ~still_there
@@ -70,17 +80,17 @@ class Procurement(Module):
         state.flat["contract_end"][renewed] = month + model.innovations.contract_months[i]
         _, cost = procurement_terms(model, j)
         model.accounts.add("municipal_spending_msek", model.ledger_rows(renewed), cost)
-        stop = np.concatenate([stop, k[lost]])
+        stop = np.concatenate([np.setdiff1d(ending, going_on, assume_unique=True), k[lost]])
         state.move(stop, Stage.DISCONTINUED, month)
         state.flat["supplier"][stop] = NEVER
         state.flat["coverage"][stop] = 0.0
         state.flat["stopped_month"][stop] = month
         state.flat["contract_end"][stop] = NEVER
         model.accounts.add("stopped", model.ledger_rows(stop))
-        model.market.count_customers()  # this month's tender for trials sees the slots taken
 
-    def complete(self) -> None:
-        """Due procurements, longest-waiting first, one start per municipality a month."""
+    def due_procurements(self) -> np.ndarray | None:
+        """Decided cells whose procurement is done, longest-waiting first (None when the
+        month has nothing to do: none due, no room for those waiting, no new budgets)."""
         model, market = self.model, self.model.market
         state, month = model.state, model.month
         new_year = month % 12 == 1  # budgets were just renewed
@@ -90,17 +100,26 @@ class Procurement(Module):
             or room_for_waiting.any()
             or (new_year and self.waiting.any())
         ):
-            return
-        n = state.n_columns
+            return None
         k = np.flatnonzero(state.stage == Stage.DECIDED)
         k = k[state.flat["procure_end"][k] <= month]
+        # Longest-waiting first (k is already in flat order).
+        return k[np.argsort(state.flat["decided_at"][k], kind="stable")]
+
+    def candidates(self, k: np.ndarray) -> np.ndarray:
+        """Of due procurements ``k`` (longest-waiting first), the first of each municipality:
+        one start per municipality a month."""
+        return rank_within(k % self.model.state.n_columns) == 0
+
+    def complete(self, k: np.ndarray, suppliers: np.ndarray) -> None:
+        """Due procurements ``k`` (longest-waiting first): the candidates (one per
+        municipality) start their trial with the supplier the tender gave them; the rest
+        wait, or give up after ``max_wait_months``."""
+        model, state, month = self.model, self.model.state, self.model.month
         if k.size == 0:
             self.waiting[:] = 0
             return
-        # Longest-waiting first (k is already in flat order); one start per municipality a month.
-        k = k[np.argsort(state.flat["decided_at"][k], kind="stable")]
-        candidate = rank_within(k % n) == 0
-        suppliers = self.tender(k[candidate])
+        candidate = self.candidates(k)
         trying = np.flatnonzero(candidate)[suppliers != NEVER]
         started = start_trials(model, k[trying], suppliers[suppliers != NEVER])
         waiting = np.ones(k.size, dtype=bool)

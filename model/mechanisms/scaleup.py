@@ -13,7 +13,7 @@ import numpy as np
 from model.module import Module
 from model.stages import Stage
 from model.state import NEVER
-from model.valuation import annuity, break_even_ratio
+from model.valuation import ScaleUpTerms
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
@@ -31,23 +31,12 @@ class ScaleUp(Module):
 
     def __init__(self, model: DiffusionModel) -> None:
         super().__init__(model)
-        decision = model.scenario.decision
-        self.hurdle = decision.hurdle
-        self.annuity = annuity(decision.horizon_years, decision.discount_rate)
-        self.risk_aversion = decision.risk_aversion_scale * (1.0 - model.traits.risk_tolerance)
+        self.terms = ScaleUpTerms.of(model)
 
     def worth_it(self, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Whether scaling up at flat cells ``k`` pays, and the implementation cost (MSEK)."""
-        model = self.model
-        inn = model.innovations
-        i, j = np.divmod(k, model.state.n_columns)
-        population = model.traits.population[j] / 1e6
-        running = inn.cost[i] * population
-        implementation = inn.implementation[i] * population
-        m_star = break_even_ratio(
-            running, implementation, self.hurdle, self.annuity, self.risk_aversion[j]
-        )
-        mean, _ = model.learning.belief(k)
+        _, implementation, m_star = self.terms.at(k)
+        mean, _ = self.model.learning.belief(k)
         return mean > m_star, implementation
 
     def step(self) -> None:
@@ -63,6 +52,7 @@ class ScaleUp(Module):
         first = state.flat["first_adopted"]
         first[adopted[first[adopted] == NEVER]] = month
         state.flat["scaleup_month"][adopted] = month
+        model.events.scaled_up = adopted
         state.flat["coverage"][adopted] = model.innovations.trial_coverage[i]
         product = state.flat["supplier"][adopted] != NEVER
         contract = month + model.innovations.contract_months[i]

@@ -25,10 +25,13 @@ class Stopping(Module):
         p = model.scenario.adoption
         if p.stop_rate <= 0.0 and p.dissatisfaction_rate <= 0.0:
             return
-        k = np.flatnonzero(state.stage == Stage.ADOPTED)
+        # rare: the cells whose draw is under the largest hazard first, their stage after
+        u = model.draws.choice.reshape(-1)
+        k = np.flatnonzero(u < p.stop_rate + p.dissatisfaction_rate)
+        k = k[state.flat["stage"][k] == Stage.ADOPTED]
         disappointed = state.flat["own_result"][k] < 1.0  # NaN (no trial): not
         hazard = p.stop_rate + p.dissatisfaction_rate * disappointed
-        leaving = k[model.draws.choice.reshape(-1)[k] < hazard]
+        leaving = k[u[k] < hazard]
         state.move(leaving, Stage.DISCONTINUED, model.month)
         state.flat["supplier"][leaving] = NEVER
         state.flat["coverage"][leaving] = 0.0
