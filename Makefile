@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml requirements.lock
 # The main job: SKR's position (all three levers) against the baseline, paired, with a report.
 run: $(STAMP)
 	$(BIN)/spridning compare baseline skr_position --replications 20 --seed 1 --workers 2 \
-		--out results/skr_position_vs_baseline
+		--out results/skr_position_vs_baseline --attribute
 	$(BIN)/spridning report results/skr_position_vs_baseline --lang sv
 
 test: $(STAMP) browser

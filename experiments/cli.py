@@ -115,6 +115,8 @@ def _compare(args: argparse.Namespace) -> None:
     from experiments.storage import atomic_write_bytes, now
     from model.scenario import load_scenario, resolve_scenario_path
 
+    if args.attribute and args.independent:
+        raise UserError("--attribute needs paired runs: leave out --independent")
     workers = _workers(args)
     a, b = load_scenario(args.a), load_scenario(args.b)
     stem_a, stem_b = (resolve_scenario_path(x).stem for x in (args.a, args.b))
@@ -132,6 +134,7 @@ def _compare(args: argparse.Namespace) -> None:
         if pool is not None:
             pool.shutdown()
     table = effects(runs[0], runs[1], independent=args.independent)
+    attribution = _attribution_of(args, a, b, runs, batch, workers) if args.attribute else None
     with staged(out) as staging:  # a/, b/ and effects.csv are swapped in together
         for name, results, source in (("a", runs[0], args.a), ("b", runs[1], args.b)):
             (staging / name).mkdir()
@@ -139,8 +142,71 @@ def _compare(args: argparse.Namespace) -> None:
                 results, staging / name, started, scenario_file=str(resolve_scenario_path(source))
             )
         atomic_write_bytes(staging / "effects.csv", table.to_csv(index=False).encode("utf-8"))
+        if attribution is not None:
+            atomic_write_bytes(
+                staging / "attribution.csv", attribution.to_csv(index=False).encode("utf-8")
+            )
     print(effects_text(table, a.name, b.name))
+    if attribution is not None:
+        from experiments.attribution import attribution_text
+
+        print(attribution_text(attribution))
     print(f"Wrote effects.csv and the two runs (a/, b/) to {out}")
+
+
+def _attribution_of(args, a, b, runs, batch: int, workers: int):
+    """compare --attribute: B's levers alone and removed, against A, with A's seed."""
+    from experiments.attribution import AttributionError, attribute
+    from experiments.run import process_pool, run_scenario
+
+    pool = process_pool(workers) if workers > 1 else None
+
+    def run(variant):
+        return run_scenario(variant, args.replications, args.seed, pool, batch_size=batch)
+
+    try:
+        return attribute(
+            b,
+            a,
+            run,
+            say=lambda line: print(f"attribution {line}", file=sys.stderr),
+            done={"baseline": runs[0], "combination": runs[1]},
+        )
+    except AttributionError as error:
+        raise UserError(str(error)) from None
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
+def _attribute(args: argparse.Namespace) -> None:
+    from experiments.attribution import AttributionError, attribute, attribution_text
+    from experiments.run import batch_size_for, process_pool, run_scenario
+    from experiments.run_folder import check_target, staged
+    from experiments.storage import atomic_write_bytes
+    from model.scenario import load_scenario, resolve_scenario_path
+
+    workers = _workers(args)
+    scenario, baseline = load_scenario(args.scenario), load_scenario(args.baseline)
+    out = args.out or Path("results") / f"attribution_{resolve_scenario_path(args.scenario).stem}"
+    check_target(out)
+    batch = batch_size_for(args.replications, workers)
+    pool = process_pool(workers) if workers > 1 else None
+
+    def run(variant):  # every variant with the same seed: replication i is paired
+        return run_scenario(variant, args.replications, args.seed, pool, batch_size=batch)
+
+    try:
+        table = attribute(scenario, baseline, run, say=lambda line: print(line, file=sys.stderr))
+    except AttributionError as error:
+        raise UserError(str(error)) from None
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    with staged(out) as staging:
+        atomic_write_bytes(staging / "attribution.csv", table.to_csv(index=False).encode("utf-8"))
+    print(attribution_text(table))
+    print(f"Wrote attribution.csv to {out}")
 
 
 def _sweep(args: argparse.Namespace) -> None:
@@ -459,7 +525,39 @@ def _add_compare(commands: argparse._SubParsersAction) -> None:
     compare.add_argument(
         "--independent", action="store_true", help="give B other seeds (to see what pairing gains)"
     )
+    compare.add_argument(
+        "--attribute",
+        action="store_true",
+        help="also run each of B's levers alone and removed: attribution.csv (see `attribute`)",
+    )
     compare.set_defaults(handler=_compare)
+
+
+def _add_attribute(commands: argparse._SubParsersAction) -> None:
+    attribute = commands.add_parser(
+        "attribute",
+        help="each lever of a scenario alone and removed from the combination: attribution.csv",
+    )
+    attribute.add_argument("scenario", help="a scenario with levers on (e.g. skr_position)")
+    attribute.add_argument(
+        "--baseline", default="baseline", help="the reference scenario (default baseline)"
+    )
+    attribute.add_argument(
+        "--replications",
+        "-n",
+        type=_run_replications,
+        default=20,
+        help=f"per variant (default 20, at most {MAX_RUN_REPLICATIONS:,})",
+    )
+    attribute.add_argument("--seed", type=_seed, default=1, help="seed of every variant (default 1)")
+    attribute.add_argument(
+        "--out", type=Path, help="output folder (default results/attribution_SCENARIO)"
+    )
+    attribute.add_argument(
+        "--workers", type=_positive_int, default=1, help="processes (default 1; at most the cores)"
+    )
+    _add_force(attribute)
+    attribute.set_defaults(handler=_attribute)
 
 
 def _add_sweep(commands: argparse._SubParsersAction) -> None:
@@ -624,6 +722,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_municipalities,
         _add_run,
         _add_compare,
+        _add_attribute,
         _add_sweep,
         _add_analyse,
         _add_calibrate,

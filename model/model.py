@@ -14,6 +14,7 @@ from scipy.special import expit, logit
 from model.accounts import MonthlyAccounts
 from model.agents import AgentLayer
 from model.agents.supplier import Supplier
+from model.barriers import BarrierRecord
 from model.budgets import Budgets
 from model.due import DueDates
 from model.events import MonthEvents
@@ -26,6 +27,7 @@ from model.mechanisms.decision import Decision
 from model.mechanisms.fou import FouSupport
 from model.mechanisms.implementation import Implementation
 from model.mechanisms.learning import Learning
+from model.mechanisms.legislation import Legislation
 from model.mechanisms.market import SupplierMarket
 from model.mechanisms.procurement import Procurement
 from model.mechanisms.reconsideration import Reconsideration
@@ -47,6 +49,7 @@ from model.traits import MunicipalityTraits, draw_traits
 MONTH: tuple[type[Module], ...] = (
     Budgets,  # January: development budgets renewed
     *LEVERS,  # levers set this month's lever arrays and book their money
+    Legislation,  # ordinary legislation: a barrier may fall without any trial
     MonthlyDraws,  # this month's common random numbers
     Awareness,
     Reconsideration,
@@ -191,7 +194,9 @@ class DiffusionModel(mesa.Model):
         the month's list: those the scenario's switches leave on, in ``MONTH`` order."""
         scenario = self.scenario
         self.budgets = Budgets(self, limited=switch_on(scenario, "mechanisms.budget_constraint"))
+        self.barriers = BarrierRecord(self)
         self.policies = build_policies(self)
+        self.legislation = Legislation(self)
         self.draws = MonthlyDraws(self)
         self.awareness = Awareness(self)
         self.reconsideration = Reconsideration(self)
@@ -210,6 +215,7 @@ class DiffusionModel(mesa.Model):
         built = [
             self.budgets,
             *self.policies,
+            self.legislation,
             self.draws,
             self.awareness,
             self.reconsideration,
@@ -282,6 +288,9 @@ class DiffusionModel(mesa.Model):
 
     def state_money(self) -> pd.DataFrame:
         return state_money_table(self.history)
+
+    def barrier_changes(self) -> pd.DataFrame:
+        return self.barriers.table()
 
     def money_received(self) -> pd.DataFrame:
         """One row per replication and municipality: MSEK of grants, capacity building and

@@ -131,6 +131,20 @@ OUTPUT_TABLES: tuple[OutputTable, ...] = (
         ),
     ),
     OutputTable(
+        name="barriers",
+        rows="one row per replication, barred innovation and change of its legal barrier",
+        build=lambda model: model.barrier_changes(),
+        columns=(
+            *_keys("replication", "innovation"),
+            ("month", "month the status took effect (0: at the start)"),
+            (
+                "status",
+                "in_force; suspended_in_zones (trial law); evaluated (favourable verdict, "
+                "waiting for the law); repealed (nationally, by trial or ordinary law)",
+            ),
+        ),
+    ),
+    OutputTable(
         name="money_received",
         rows="one row per replication and municipality: policy money it received",
         build=lambda model: model.money_received(),

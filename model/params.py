@@ -229,8 +229,13 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("trial_legislation.start_month", "month of the run", 13, (1, 60), (1, 1200), ASSUMPTION, "month the trial law takes effect", SHOWN),
     _p("trial_legislation.years", "years", 4, (3, 7), (1, 30), "precedent: the free-municipality trial ran 1984-1991 (frikommunlagen 1984:382)", "how long barriers stay suspended in the zones before the evaluation", SHOWN),
     _choice("trial_legislation.repeal_rule", ("results", "always", "never"), "results", ASSUMPTION, "at the evaluation: repeal nationally if the zones' results are good enough, always, or never"),
-    _p("trial_legislation.min_trials", "finished trials", 5, (3, 15), (1, 10000), ASSUMPTION, "trials the zones must finish for the evaluation to judge (rule 'results')"),
-    _p("trial_legislation.min_success_share", "share of finished trials", 0.6, (0.5, 0.8), UNIT, ASSUMPTION, "share of zone trials that must succeed for national repeal (rule 'results')"),
+    _p("trial_legislation.min_trials", "finished trials", 5, (3, 15), (1, 10000), ASSUMPTION, "zone trials at which the evaluation is half sure (rule 'results': favourable with chance success share x n / (n + min_trials))"),
+    _p("trial_legislation.min_success_share", "share of finished trials", 0.6, (0.5, 0.8), UNIT, ASSUMPTION, "below this share of successful zone trials the verdict is never favourable (rule 'results')"),
+    _p("trial_legislation.law_lag_years_median", "years", 6.0, (3.0, 11.0), (1.0, 30.0), "precedents: trial law to permanent law took 7-15 years (frikommunlagen 1984-1991; Consumer Ombudsman 1997-2012; public transport 1996-2006; SOURCES.md), less a trial period of about four years", "median time from a favourable verdict to national law"),
+    _p("trial_legislation.law_lag_sd", "sd of log years", 0.5, (0.2, 0.8), (0.0, 2.0), "assumption: spans the precedents' 3-11 years after evaluation", "how much the time to law varies between replications (lognormal; at least 12 months)"),
+    _p("trial_legislation.law_failure_probability", "probability", 0.2, (0.0, 0.5), UNIT, "assumption: the free-municipality trial's ideas entered the 1991 Local Government Act only in part", "chance that the law does not come after a favourable verdict (the zones' suspension then ends)"),
+    # --- ordinary legislation (in every scenario) -----------------------------------------
+    _p("legislation.repeal_rate_per_year", "per year", 0.02, (0.0, 0.05), (0.0, 1.0), "assumption: slower than the trial-law route's 7-15 years (precedents in SOURCES.md); 0.02 gives a third of replications a fall within 20 years", "hazard that a legal barrier falls nationally by ordinary legislation, without a trial"),
     # --- shared procurement (policy lever) ---------------------------------------------
     _p("shared_procurement.enabled", "on/off", False, None, None, "design brief section 4", "municipalities procure products jointly", SHOWN),
     _choice("shared_procurement.consortia", ("county", "national"), "county", "assumption; Adda is a national purchasing body, regional consortia exist too", "one consortium per county, or one national purchasing body", explorer=True),

@@ -42,7 +42,9 @@ def final_share(results, innovation: str, month: int) -> float:
 
 
 def test_trial_law_opens_the_barrier_in_the_zone_only_before_repeal(municipalities) -> None:
-    scenario = short("trial_legislation", 60)  # evaluation at month 61: no repeal yet
+    scenario = short("trial_legislation", 60).with_overrides(  # evaluation at month 61
+        {"legislation.repeal_rate_per_year": 0.0}  # no repeal by ordinary law either
+    )
     results = run_scenario(scenario, 3, seed=4, progress=False)
     outcome = results.municipalities[
         results.municipalities["innovation"] == "automated_case_handling"
@@ -50,7 +52,12 @@ def test_trial_law_opens_the_barrier_in_the_zone_only_before_repeal(municipaliti
     zone = set(municipalities[municipalities["county_code"] == "14"]["kommunkod"])
     tried = outcome[outcome["final_stage"].isin(["trialling", "adopted", "discontinued"])]
     assert len(tried) > 0 and set(tried["kommunkod"]) <= zone
-    baseline = run_scenario(short("baseline", 60), 3, seed=4, progress=False)
+    baseline = run_scenario(
+        short("baseline", 60).with_overrides({"legislation.repeal_rate_per_year": 0.0}),
+        3,
+        seed=4,
+        progress=False,
+    )
     assert final_share(baseline, "automated_case_handling", 60) == 0.0
 
 

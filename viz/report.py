@@ -210,7 +210,25 @@ def _sections_compare(folder: Path, lang: str) -> tuple[str, list[str], str, lis
         effects_forest(effects, lang=lang, name_a=name_a, name_b=name_b),
         *_run_figures(tables_b, b["scenario"]["run"]["months"], lang),
     ]
-    return f"{name_b} / {name_a}", findings, assumptions, figures, _table(effects)
+    return f"{name_b} / {name_a}", findings, assumptions, figures, _table(effects) + _attribution(
+        folder, lang
+    )
+
+
+def _attribution(folder: Path, lang: str) -> str:
+    """compare --attribute's table over all innovations, when the folder has one."""
+    path = folder / "attribution.csv"
+    if not path.exists():
+        return ""
+    try:
+        table = pd.read_csv(path)
+    except (OSError, ValueError) as error:
+        raise ReportError(f"{path}: cannot be read ({error})") from None
+    overall = table[table["innovation"] == "all"].drop(columns="innovation")
+    return (
+        f"<h3 id='attribution'>{text('report_attribution', lang)}</h3>"
+        f"<p class='note'>{text('report_attribution_intro', lang)}</p>{_table(overall)}"
+    )
 
 
 def _sobol_finding(sobol: pd.DataFrame, outcome: str, lang: str) -> str | None:
