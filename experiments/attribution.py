@@ -38,8 +38,13 @@ COLUMNS = (
     "effect_removed_ci_high",
     "interaction",
 )
-# Differences of differences only make sense for metrics that are levels, not ratios.
-METRICS = tuple(m.name for m in EFFECT_METRICS if not m.paired_only)
+# Differences of differences only make sense for levels over every replication: not for
+# ratios, nor for times kept only where a run got there (each pair would keep other runs).
+METRICS = tuple(
+    m.name
+    for m in EFFECT_METRICS
+    if not m.paired_only and m.name != "months_to_50pct_if_reached"
+)
 
 
 class AttributionError(ValueError):

@@ -24,6 +24,7 @@ STRESS = st.fixed_dictionaries(
         "adoption.dissatisfaction_rate": st.floats(0.0, 0.2),
         "learning.half_life_months": st.floats(6.0, 240.0),
         "decision.claim_optimism": st.floats(0.5, 3.0),
+        "mechanisms.contract_renewal": st.booleans(),
         "adoption.reprocure_probability": st.floats(0.0, 1.0),
         "municipalities.budget_sek_per_capita": st.floats(0.0, 100.0),
         "municipalities.budget_base_msek": st.floats(0.0, 1.0),
@@ -52,6 +53,10 @@ def check_month(model: DiffusionModel) -> None:
     )
     # an adopter whose supplier exited keeps running until next month's re-procurement
     renewing = (stage == Stage.ADOPTED) & (state.contract_end == model.month + 1)
+    stranded = (stage == Stage.ADOPTED) & model.needs_procurement[:, None] & ~has_supplier
+    assert (state.contract_end[stranded] == model.month + 1).all(), (
+        "a product adopter without a supplier and no re-procurement due"
+    )
     assert (running_product <= has_supplier | renewing).all(), "product running without a supplier"
     assert (market.customers <= market.capacity).all(), "supplier over capacity"
     assert (model.fou.used <= model.fou.capacity).all(), "FoU environment over capacity"
@@ -135,3 +140,32 @@ def test_a_supplier_exit_strands_its_customers(
         check_month(model)
         first = check_first_adoption(model, first)
     assert model.market.exits > 0
+
+
+def test_a_renewing_municipality_can_take_its_own_seat_back(
+    baseline: Scenario, municipalities, neighbours
+) -> None:
+    """At renewal a buyer's current seat counts as room: with its supplier full and no other
+    room in the market it still gets a supplier (its own), where a new buyer would not."""
+    scenario = baseline.with_overrides(
+        {"suppliers.incumbent_capacity": 4, "suppliers.entry_rate": 0.0, "run.months": 96}
+    )
+    model = DiffusionModel(scenario, seed=3, municipalities=municipalities, neighbours=neighbours)
+    market, state = model.market, model.state
+    for _ in range(scenario.run.months):
+        model.step()
+    spare = np.where(market.alive, market.capacity - market.customers, 0)
+    per_market = market.params.max_per_innovation
+    full_markets = np.flatnonzero(
+        (spare.reshape(-1, per_market).sum(axis=1) == 0)
+        & (market.customers.reshape(-1, per_market).sum(axis=1) > 0)
+    )
+    assert full_markets.size, "the set-up should fill a market"
+    slot = int(
+        full_markets[0] * per_market
+        + np.argmax(market.customers.reshape(-1, per_market)[full_markets[0]])
+    )
+    cell = int(np.flatnonzero((state.supplier == slot) & (state.stage == Stage.ADOPTED))[0])
+    own = np.bincount([slot], minlength=market.alive.size)
+    assert model.procurement.tender(np.array([cell]))[0] == NEVER
+    assert model.procurement.tender(np.array([cell]), extra_room=own)[0] == slot

@@ -21,9 +21,6 @@ if TYPE_CHECKING:
     from model.model import DiffusionModel
 
 
-EMPTY = np.zeros(0, dtype=np.int64)
-
-
 class Procurement(Module):
     """Completes due procurements, longest-waiting first, one start per municipality a
     month. Owns ``waiting`` (per market: procurements done but no trial started), which
@@ -44,22 +41,25 @@ class Procurement(Module):
 
     def step(self) -> None:
         """Contracts that end are renewed or stopped; due procurements take a supplier and
-        start their trial, or wait, or give up. One tender a month serves both, renewals
-        first (they hold a contract), then the longest-waiting new buyers."""
-        model = self.model
+        start their trial, or wait, or give up. Renewals are tendered first (they hold a
+        contract, and a renewing buyer's own seat is room in its tender), then the
+        longest-waiting new buyers with the seats that are left."""
+        model, state = self.model, self.model.state
         month = model.month
-        ending = np.flatnonzero(model.state.contract_end == month) if self.renewals else EMPTY
-        going_on = ending
-        if ending.size:
+        ending = np.flatnonzero(state.contract_end == month)
+        if not self.renewals:  # contracts run on; only adopters a supplier's exit stranded
+            ending = ending[state.flat["supplier"][ending] == NEVER]
+        if ending.size:  # renewals first: they hold a contract, and their own seat is room
             mean, _ = model.learning.belief(ending)
             going_on = ending[mean > 1.0 + self.hurdle]
+            seats = state.flat["supplier"][going_on]
+            own = np.bincount(seats[seats != NEVER], minlength=model.market.alive.size)
+            self.renew(ending, going_on, self.tender(going_on, extra_room=own))
+            model.market.count_customers()  # the new buyers' tender sees the seats as now
         due = self.due_procurements()
-        buyers = going_on if due is None else np.concatenate([going_on, due[self.candidates(due)]])
-        slots = self.tender(buyers)
-        if ending.size:
-            self.renew(ending, going_on, slots[: going_on.size])
         if due is not None:
-            self.complete(due, slots[going_on.size :])
+            candidates = due[self.candidates(due)]
+            self.complete(due, self.tender(candidates))
 
     def renew(self, ending: np.ndarray, going_on: np.ndarray, won: np.ndarray) -> None:
         """Products whose contract ends now (``ending``): those that still believe in it
@@ -78,7 +78,7 @@ class Procurement(Module):
         renewed = k[~lost]
         i, j = np.divmod(renewed, state.n_columns)
         state.flat["contract_end"][renewed] = month + model.innovations.contract_months[i]
-        _, cost = procurement_terms(model, j)
+        _, cost = procurement_terms(model, j)  # paid from operations, not the development budget
         model.accounts.add("municipal_spending_msek", model.ledger_rows(renewed), cost)
         stop = np.concatenate([np.setdiff1d(ending, going_on, assume_unique=True), k[lost]])
         state.move(stop, Stage.DISCONTINUED, month)
@@ -129,8 +129,10 @@ class Procurement(Module):
         state.move(k[gave_up], Stage.AWARE, month)
         self.waiting[:] = np.bincount(model.ledger_rows(k[~gave_up]), minlength=self.waiting.size)
 
-    def tender(self, k: np.ndarray) -> np.ndarray:
+    def tender(self, k: np.ndarray, extra_room: np.ndarray | None = None) -> np.ndarray:
         """A supplier slot for each procurement at flat cells ``k``; NEVER where none is free.
+        ``extra_room``: seats per slot counted as free besides the spare capacity (the seats
+        of this tender's renewing buyers).
 
         Each buyer takes the supplier with the best price times a lognormal bid factor
         (quality, fit: ``bid_noise_sd``), among those with spare capacity, first come first
@@ -143,6 +145,8 @@ class Procurement(Module):
             return slots
         per_market = market.params.max_per_innovation  # a market's slots are contiguous
         spare = np.where(market.alive, market.capacity - market.customers, 0)
+        if extra_room is not None:
+            spare = spare + np.where(market.alive, extra_room, 0)
         market_of = self.model.ledger_rows(k)
         order = np.argsort(market_of, kind="stable")
         buyers_per_market = np.bincount(market_of)
