@@ -15,6 +15,7 @@ import numpy as np
 
 from model.budgets import SLACK_MSEK
 from model.stages import Stage
+from model.state import NEVER
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
@@ -115,3 +116,15 @@ def pay_grants(model: DiffusionModel, j: np.ndarray, rows: np.ndarray, amounts: 
     model.money.granted += paid
     np.add.at(model.received.grants, j, amounts)
     model.accounts.add("state_spending_msek", rows, amounts)
+
+
+def stop_adopters(model: DiffusionModel, k: np.ndarray) -> None:
+    """Adopters at flat cells ``k`` stop now (their own decision, a contract not renewed,
+    a supplier's exit): discontinued, without supplier, coverage or contract."""
+    state, month = model.state, model.month
+    state.move(k, Stage.DISCONTINUED, month)
+    state.flat["supplier"][k] = NEVER
+    state.flat["coverage"][k] = 0.0
+    state.flat["stopped_month"][k] = month
+    state.flat["contract_end"][k] = NEVER
+    model.accounts.add("stopped", model.ledger_rows(k))

@@ -19,7 +19,7 @@ from model.module import Module
 from model.stages import Stage
 from model.state import NEVER
 from model.streams import stream
-from model.transitions import start_procurements
+from model.transitions import start_procurements, stop_adopters
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
@@ -167,11 +167,7 @@ class SupplierMarket(Module):
         state.move(trial[~started], Stage.TRIAL_FAILED, month)
         renew, stop = k[adopter & reprocure], k[adopter & ~reprocure]
         state.flat["contract_end"][renew] = month + 1
-        state.move(stop, Stage.DISCONTINUED, month)
-        state.flat["coverage"][stop] = 0.0
-        state.flat["stopped_month"][stop] = month
-        state.flat["contract_end"][stop] = NEVER
-        model.accounts.add("stopped", model.ledger_rows(stop))
+        stop_adopters(model, stop)
 
     def update_prices(self) -> None:
         """The experience curve lowers unit cost; ``price_pass_through`` of it reaches the

@@ -15,7 +15,7 @@ from model.module import Module
 from model.stages import Stage
 from model.state import NEVER
 from model.streams import NormalsByReplication, stream
-from model.transitions import procurement_terms, start_trials
+from model.transitions import procurement_terms, start_trials, stop_adopters
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
@@ -81,12 +81,7 @@ class Procurement(Module):
         _, cost = procurement_terms(model, j)  # paid from operations, not the development budget
         model.accounts.add("municipal_spending_msek", model.ledger_rows(renewed), cost)
         stop = np.concatenate([np.setdiff1d(ending, going_on, assume_unique=True), k[lost]])
-        state.move(stop, Stage.DISCONTINUED, month)
-        state.flat["supplier"][stop] = NEVER
-        state.flat["coverage"][stop] = 0.0
-        state.flat["stopped_month"][stop] = month
-        state.flat["contract_end"][stop] = NEVER
-        model.accounts.add("stopped", model.ledger_rows(stop))
+        stop_adopters(model, stop)
 
     def due_procurements(self) -> np.ndarray | None:
         """Decided cells whose procurement is done, longest-waiting first (None when the

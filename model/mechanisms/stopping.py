@@ -7,7 +7,7 @@ import numpy as np
 
 from model.module import Module
 from model.stages import Stage
-from model.state import NEVER
+from model.transitions import stop_adopters
 
 
 class Stopping(Module):
@@ -32,9 +32,4 @@ class Stopping(Module):
         disappointed = state.flat["own_result"][k] < 1.0  # NaN (no trial): not
         hazard = p.stop_rate + p.dissatisfaction_rate * disappointed
         leaving = k[u[k] < hazard]
-        state.move(leaving, Stage.DISCONTINUED, model.month)
-        state.flat["supplier"][leaving] = NEVER
-        state.flat["coverage"][leaving] = 0.0
-        state.flat["stopped_month"][leaving] = model.month
-        state.flat["contract_end"][leaving] = NEVER
-        model.accounts.add("stopped", model.ledger_rows(leaving))
+        stop_adopters(model, leaving)
