@@ -34,7 +34,7 @@ STAGING, OLD = "staging", "old"
 # What `spridning run` and `compare` write: a folder holding only these (and hidden
 # temporaries) may be replaced by a new run; anything else is the user's and stays.
 RUN_ENTRIES = frozenset({MANIFEST, REPORT, *(table.file for table in OUTPUT_TABLES)})
-COMPARE_ENTRIES = frozenset({"a", "b", "effects.csv", REPORT})
+COMPARE_ENTRIES = frozenset({"a", "b", "effects.csv", "attribution.csv", REPORT})
 AGAIN = "run it again (`spridning run` or `compare` with the same options) to rewrite the folder"
 
 

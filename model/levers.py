@@ -18,24 +18,33 @@ from model.accounts import Flows
 class LeverState:
     grant_share: np.ndarray  # share of a trial's cost a state grant pays, per municipality (N,)
     grant_pot: np.ndarray  # MSEK of grant money available now, per replication (R,)
+    grant_requested: np.ndarray  # MSEK of grants asked for at trial starts this call year (R,)
+    grant_paid: np.ndarray  # MSEK of grants paid this call year (R,)
     barrier_lifted: np.ndarray  # bool: legal barrier suspended or repealed here (I, N)
     procurement_lead_factor: np.ndarray  # x individual lead time (N,)
     procurement_cost_factor: np.ndarray  # x individual procurement cost (N,)
-    external_boost: np.ndarray  # extra external awareness hazard per month (I,)
+    documented_awareness: np.ndarray  # awareness hazard per month from a competence centre (I, R)
+    documented_weight: np.ndarray  # weight of results pooled nationally by a centre (R,)
     experience_factor: (
         np.ndarray
     )  # a deployment counts this many times on the experience curve (N,)
     risk_share: np.ndarray  # share of a failed trial's own cost the state refunds (N,)
+    national_pooling: bool = (
+        False  # a lever may weigh results pooled nationally (learning keeps them)
+    )
 
     @classmethod
     def neutral(cls, i: int, n: int, replications: int) -> LeverState:
         return cls(
             grant_share=np.zeros(n),
             grant_pot=np.zeros(replications),
+            grant_requested=np.zeros(replications),
+            grant_paid=np.zeros(replications),
             barrier_lifted=np.zeros((i, n), dtype=bool),
             procurement_lead_factor=np.ones(n),
             procurement_cost_factor=np.ones(n),
-            external_boost=np.zeros(i),
+            documented_awareness=np.zeros((i, replications)),
+            documented_weight=np.zeros(replications),
             experience_factor=np.ones(n),
             risk_share=np.zeros(n),
         )
@@ -47,9 +56,9 @@ class StateMoney(Flows):
 
     ``budget`` is what the levers were given, ``granted`` paid as trial grants,
     ``administered`` spent on everything else (capacity, FoU, centre, administration,
-    process support), ``unspent`` returned unused; ``grant_pot`` (in LeverState) holds
-    grant money given but not yet paid. Over a run: budget = granted + administered +
-    unspent + what is still in the pot.
+    process support), ``unspent`` returned unused; the levers' instrument pots hold
+    money given but not yet paid (``held_msek`` in the output). In every month: budget so
+    far = granted + administered + unspent so far + what the pots hold.
     """
 
     budget: np.ndarray

@@ -36,6 +36,7 @@ from model.mechanisms.stopping import Stopping
 from model.mechanisms.trials import Trials
 from model.module import Module
 from model.policies import LEVERS, build_policies
+from model.policies.calls import CallBook
 from model.reference import load_municipalities, load_neighbours
 from model.reporters import History, groups_table, state_money_table, timeseries_table
 from model.scenario import Scenario, switch_on
@@ -195,6 +196,7 @@ class DiffusionModel(mesa.Model):
         scenario = self.scenario
         self.budgets = Budgets(self, limited=switch_on(scenario, "mechanisms.budget_constraint"))
         self.barriers = BarrierRecord(self)
+        self.calls = CallBook(self)
         self.policies = build_policies(self)
         self.legislation = Legislation(self)
         self.draws = MonthlyDraws(self)
@@ -291,6 +293,17 @@ class DiffusionModel(mesa.Model):
 
     def barrier_changes(self) -> pd.DataFrame:
         return self.barriers.table()
+
+    def programme_calls(self) -> pd.DataFrame:
+        return self.calls.table()
+
+    def money_held(self) -> np.ndarray:
+        """Policy money given to the levers and not yet paid or returned, per replication."""
+        held = np.zeros(self.replications)
+        for policy in self.policies:
+            if hasattr(policy, "held"):
+                held += policy.held()
+        return held
 
     def money_received(self) -> pd.DataFrame:
         """One row per replication and municipality: MSEK of grants, capacity building and

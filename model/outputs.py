@@ -127,7 +127,10 @@ OUTPUT_TABLES: tuple[OutputTable, ...] = (
             ("administered_msek", "spent on capacity, FoU, centre, administration (MSEK)"),
             ("unspent_msek", "returned unused (MSEK)"),
             ("risk_refunds_msek", "risk sharing, outside any budget (MSEK)"),
-            ("grant_pot_msek", "grant money given but not yet paid, at month end (MSEK)"),
+            (
+                "held_msek",
+                "lever money given but not yet paid, in the instruments' pots at month end (MSEK)",
+            ),
         ),
     ),
     OutputTable(
@@ -142,6 +145,32 @@ OUTPUT_TABLES: tuple[OutputTable, ...] = (
                 "in_force; suspended_in_zones (trial law); evaluated (favourable verdict, "
                 "waiting for the law); repealed (nationally, by trial or ordinary law)",
             ),
+        ),
+    ),
+    OutputTable(
+        name="programme_calls",
+        rows="one row per replication, lever, year and instrument of a lever that runs calls",
+        build=lambda model: model.programme_calls(),
+        columns=(
+            *_keys("replication"),
+            ("lever", "programme or process_fund"),
+            ("year", "the lever's year (1 = its first)"),
+            ("instrument", "grants, capacity, fou, centre, administration; process_support"),
+            (
+                "budget_msek",
+                "money the instrument had for the year: allocation plus carried over (MSEK)",
+            ),
+            (
+                "applied_msek",
+                "asked for by applicants in the year; a standing cost's own budget (MSEK)",
+            ),
+            ("granted_msek", "paid out in the year (MSEK)"),
+            (
+                "moved_msek",
+                "moved at the year's end: in (+) from, or out (-) to, other instruments (MSEK)",
+            ),
+            ("rolled_over_msek", "carried into the instrument's next year (MSEK)"),
+            ("returned_msek", "returned unspent after the last year (MSEK)"),
         ),
     ),
     OutputTable(

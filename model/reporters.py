@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from model.model import DiffusionModel
 
 ACCOUNT_NAMES = tuple(f.name for f in fields(MonthlyAccounts))
-MONEY_NAMES = (*(f.name for f in fields(StateMoney)), "grant_pot")
+MONEY_NAMES = (*(f.name for f in fields(StateMoney)), "held")
 
 
 class History(Module):
@@ -76,7 +76,7 @@ class History(Module):
         money = model.money
         for row, name in enumerate(MONEY_NAMES[:-1]):
             self.money[t, row] = getattr(money, name)
-        self.money[t, -1] = model.levers.grant_pot
+        self.money[t, -1] = model.money_held()
         barred = self.barred_rows
         if barred.size:  # share of municipalities where the innovation's barrier is in force
             lifted = model.levers.barrier_lifted[barred].reshape(

@@ -376,4 +376,3 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         available = ", ".join(sorted(p.stem for p in SCENARIO_DIR.glob("*.toml")))
         raise ScenarioError(f"{path}: scenario file not found; the library has: {available}")
     return parse_scenario(_read_toml(path), source=str(path))
-

@@ -67,9 +67,15 @@ def start_trials(
         return np.zeros(0, dtype=bool)
     inn, state, month = model.innovations, model.state, model.month
     i, j = np.divmod(k, state.n_columns)
-    grant = grants_available(model, j, inn.trial_cost[i] * model.levers.grant_share[j])
+    wanted = inn.trial_cost[i] * model.levers.grant_share[j]
+    grant = grants_available(model, j, wanted)
     own_cost = inn.trial_cost[i] - grant
     started = model.budgets.affordable(j, own_cost, SLACK_MSEK)
+    if wanted.any():  # asked for at the start, whether or not the pot still had money
+        replication = j[started] // model.structure.block_size
+        model.levers.grant_requested += np.bincount(
+            replication, weights=wanted[started], minlength=model.replications
+        )
     model.budgets.spend(j[started], own_cost[started])
     k, i, j = k[started], i[started], j[started]
     state.flat["trial_own_cost"][k] = own_cost[started]
@@ -113,6 +119,7 @@ def pay_grants(model: DiffusionModel, j: np.ndarray, rows: np.ndarray, amounts: 
     replication = j // model.structure.block_size
     paid = np.bincount(replication, weights=amounts, minlength=model.replications)
     model.levers.grant_pot -= paid
+    model.levers.grant_paid += paid
     model.money.granted += paid
     np.add.at(model.received.grants, j, amounts)
     model.accounts.add("state_spending_msek", rows, amounts)

@@ -97,6 +97,9 @@ def test_compare_attribute_writes_the_table_the_report_shows(tmp_path: Path) -> 
     assert main(["report", str(out), "--lang", "en"]) == 0
     report = (out / "report.html").read_text(encoding="utf-8")
     assert "id='attribution'" in report and "Which lever did what" in report
+    assert "id='programme-calls'" in report  # B runs the programme: its calls are shown
+    # The same command again replaces the folder it wrote (as `make run` twice does).
+    assert main(["compare", *files, "-n", "2", "--attribute", "--out", str(out)]) == 0
     assert (
         main(
             [

@@ -138,7 +138,9 @@ def target(body: str) -> Callable[[Path], None]:
 
 
 OBSERVATION = '[[observations]]\nmeasure = "running"\nsource = "a test"\n'
-ISHIGAMI = 'model = "ishigami"\n[parameters]\nx2 = {low = 0.0, high = 1.0}\nx3 = {low = 0.0, high = 1.0}\n'
+ISHIGAMI = (
+    'model = "ishigami"\n[parameters]\nx2 = {low = 0.0, high = 1.0}\nx3 = {low = 0.0, high = 1.0}\n'
+)
 
 
 # --- the cases ---------------------------------------------------------------------------

@@ -69,12 +69,12 @@ def test_programme_raises_adoption_and_conserves_money() -> None:
     )
     money = programme.state_money
     assert (
-        (money[["granted_msek", "administered_msek", "unspent_msek", "grant_pot_msek"]] >= -1e-9)
+        (money[["granted_msek", "administered_msek", "unspent_msek", "held_msek"]] >= -1e-9)
         .all()
         .all()
     )
     by_replication = money.groupby("replication")
-    last_pot = by_replication["grant_pot_msek"].last()
+    last_pot = by_replication["held_msek"].last()
     totals = by_replication[
         ["budget_msek", "granted_msek", "administered_msek", "unspent_msek"]
     ].sum()

@@ -73,7 +73,7 @@ def select(scenario: Scenario, kind: type) -> Selection:
         capacities=capacities,
         competence=competence,
         grant_eligible=model.levers.grant_share > 0.0,
-        capacity_funded=lever.capacity.funded[lever.source].copy(),
+        capacity_funded=lever.capacity.funded[lever.lever].copy(),
         idea_org=model.traits.idea_org.copy(),
         scanning=model.traits.scanning.copy(),
         lacking=lacking,

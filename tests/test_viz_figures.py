@@ -360,7 +360,7 @@ def test_sankey_from_known_flows_with_risk_refunds() -> None:
             "administered_msek": [10.0, 10.0, 10.0, 10.0],
             "unspent_msek": [25.0, 15.0, 15.0, 25.0],
             "risk_refunds_msek": [0.0, 4.0, 0.0, 2.0],
-            "grant_pot_msek": [5.0, 10.0, 10.0, 10.0],
+            "held_msek": [5.0, 10.0, 10.0, 10.0],
         }
     )
     timeseries = pd.DataFrame(
@@ -381,7 +381,7 @@ def test_sankey_from_known_flows_with_risk_refunds() -> None:
     assert flows[(nodes["budget"], nodes["granted"])] == pytest.approx(30.0)
     assert flows[(nodes["budget"], nodes["administered"])] == pytest.approx(20.0)
     assert flows[(nodes["budget"], nodes["unspent"])] == pytest.approx(40.0)
-    assert flows[(nodes["budget"], nodes["in_pot"])] == pytest.approx(10.0)
+    assert flows[(nodes["budget"], nodes["held"])] == pytest.approx(10.0)
     assert flows[(nodes["granted"], nodes["innovation:p"])] == pytest.approx(25.0)
     assert flows[(nodes["granted"], nodes["innovation:q"])] == pytest.approx(5.0)
     assert flows[(nodes["risk_refunds"], nodes["innovation:p"])] == pytest.approx(2.0)

@@ -51,7 +51,7 @@ def state_money(budget: float = 0.0) -> pd.DataFrame:
             "administered_msek": 0.0,
             "unspent_msek": budget,
             "risk_refunds_msek": 0.0,
-            "grant_pot_msek": 0.0,
+            "held_msek": 0.0,
         }
     )
 
@@ -259,8 +259,8 @@ def test_effects_refuses_bad_input() -> None:
 def test_money_refuses_bad_input() -> None:
     with pytest.raises(ValueError, match="no policy money in this run"):
         budget_sankey(state_money(0.0))
-    with pytest.raises(ValueError, match=r"missing column\(s\) \['grant_pot_msek'\]"):
-        budget_sankey(state_money(10.0).drop(columns="grant_pot_msek"))
+    with pytest.raises(ValueError, match=r"missing column\(s\) \['held_msek'\]"):
+        budget_sankey(state_money(10.0).drop(columns="held_msek"))
     unbalanced = state_money(10.0).assign(unspent_msek=5.0)
     with pytest.raises(ValueError, match="does not balance"):
         budget_sankey(unbalanced)
@@ -293,3 +293,31 @@ def test_sensitivity_refuses_bad_input() -> None:
         response_surface(RESPONSE, "r", outcome="y")
     with pytest.raises(ValueError, match="must be different"):
         response_surface(RESPONSE, "p", "p", outcome="y")
+
+
+def test_calls_summary_means_per_year_and_sums_over_years() -> None:
+    from viz.money import calls_summary
+
+    rows = []
+    for replication, granted in ((0, 10.0), (1, 20.0)):
+        for year in (1, 2):
+            rows.append(
+                {
+                    "replication": replication,
+                    "lever": "programme",
+                    "year": year,
+                    "instrument": "grants",
+                    "budget_msek": 50.0,
+                    "applied_msek": granted + 5.0,
+                    "granted_msek": granted,
+                    "moved_msek": 0.0,
+                    "rolled_over_msek": 50.0 - granted,
+                    "returned_msek": 0.0,
+                }
+            )
+    summary = calls_summary(pd.DataFrame(rows)).set_index("year")
+    assert summary.loc["1", "granted_msek"] == 15.0  # mean over replications
+    assert summary.loc["all", "granted_msek"] == 30.0  # summed over the years
+    assert summary.loc["all", "applied_msek"] == 40.0
+    with pytest.raises(ValueError, match="applied_msek"):
+        calls_summary(pd.DataFrame(rows).drop(columns="applied_msek"))

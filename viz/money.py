@@ -5,8 +5,8 @@ is as much a finding as the grants paid. The Sankey uses means over replications
 flows are sums, so the means balance like the flows of every single run).
 
 What the result tables can and cannot split (so the figures do not invent numbers):
-- budget -> trial grants / other use / unspent / still in the grant pot: from
-  ``state_money`` (budget = granted + administered + unspent + pot, checked here);
+- budget -> trial grants / other use / unspent / still held in the levers' pots: from
+  ``state_money`` (budget = granted + administered + unspent + held, checked here);
 - trial grants -> innovations: from ``timeseries`` (its ``state_spending_msek`` is the
   innovation's grants plus risk refunds, so grants = state_spending - risk_refunds);
 - "other use" (``administered_msek``) -> capacity building (from ``money_received``) and
@@ -38,7 +38,7 @@ MONEY_COLUMNS = (
     "administered_msek",
     "unspent_msek",
     "risk_refunds_msek",
-    "grant_pot_msek",
+    "held_msek",
 )
 SPENDING_COLUMNS = ("replication", "month", "innovation", "state_spending_msek")
 GRANT_COLUMNS = (*SPENDING_COLUMNS, "risk_refunds_msek")
@@ -47,7 +47,7 @@ NODE_COLOURS = {
     "granted": "#54a24b",
     "administered": "#f58518",
     "unspent": GREY,
-    "in_pot": "#d3d3d3",
+    "held": "#d3d3d3",
     "risk_refunds": "#b279a2",
 }
 
@@ -61,7 +61,7 @@ def money_totals(state_money: pd.DataFrame) -> pd.DataFrame:
     totals = grouped[
         ["budget_msek", "granted_msek", "administered_msek", "unspent_msek", "risk_refunds_msek"]
     ].sum()
-    totals["in_pot_msek"] = grouped["grant_pot_msek"].last()
+    totals["held_msek"] = grouped["held_msek"].last()
     return totals
 
 
@@ -89,7 +89,7 @@ def _budget_parts(mean: pd.Series) -> dict[str, float]:
         "granted": mean["granted_msek"],
         "administered": mean["administered_msek"],
         "unspent": mean["unspent_msek"],
-        "in_pot": mean["in_pot_msek"],
+        "held": mean["held_msek"],
     }
     if budget <= 0 and mean["risk_refunds_msek"] <= 0:
         raise ValueError(
@@ -404,3 +404,33 @@ def state_spending_over_time(
         xaxis={"title": {"text": x_title(x_unit, lang)}},
         yaxis={"title": {"text": text("spending_axis", lang)}, "rangemode": "tozero"},
     )
+
+
+CALL_COLUMNS = (
+    "replication",
+    "lever",
+    "year",
+    "instrument",
+    "budget_msek",
+    "applied_msek",
+    "granted_msek",
+    "moved_msek",
+    "rolled_over_msek",
+    "returned_msek",
+)
+
+
+def calls_summary(programme_calls: pd.DataFrame) -> pd.DataFrame:
+    """Mean over replications per lever, year and instrument, then each instrument's
+    totals over the years (year "all"): how much each call could absorb."""
+    require_columns(programme_calls, CALL_COLUMNS, "programme_calls table")
+    values = list(CALL_COLUMNS[4:])
+    if programme_calls.empty:
+        return pd.DataFrame(columns=list(CALL_COLUMNS[1:]))
+    per_year = programme_calls.groupby(["lever", "year", "instrument"], sort=True)[values].mean()
+    per_year = per_year.reset_index()
+    totals = per_year.groupby(["lever", "instrument"], sort=False)[values].sum().reset_index()
+    totals[["budget_msek", "rolled_over_msek"]] = float("nan")  # carried money: not summable
+    totals["year"] = "all"
+    shown = pd.concat([per_year.astype({"year": str}), totals], ignore_index=True)
+    return shown[list(CALL_COLUMNS[1:])]

@@ -34,7 +34,7 @@ from viz.effects import effects_forest
 from viz.findings import effect_findings, milestone_findings
 from viz.maps import adoption_map
 from viz.market import supplier_market
-from viz.money import budget_sankey, state_spending_over_time
+from viz.money import budget_sankey, calls_summary, state_spending_over_time
 from viz.sensitivity import morris_plot, response_surface, sobol_indices
 from viz.words import check_lang, number, text
 
@@ -188,7 +188,7 @@ def _sections_run(folder: Path, lang: str) -> tuple[str, list[str], str, list[go
     scenario = manifest["scenario"]
     findings = milestone_findings(adoption_milestones(tables["timeseries"]), lang)
     figures = _run_figures(tables, scenario["run"]["months"], lang)
-    return scenario["name"], findings, _assumptions(scenario, lang), figures, ""
+    return scenario["name"], findings, _assumptions(scenario, lang), figures, _calls(tables, lang)
 
 
 def _sections_compare(folder: Path, lang: str) -> tuple[str, list[str], str, list[go.Figure], str]:
@@ -210,8 +210,20 @@ def _sections_compare(folder: Path, lang: str) -> tuple[str, list[str], str, lis
         effects_forest(effects, lang=lang, name_a=name_a, name_b=name_b),
         *_run_figures(tables_b, b["scenario"]["run"]["months"], lang),
     ]
-    return f"{name_b} / {name_a}", findings, assumptions, figures, _table(effects) + _attribution(
-        folder, lang
+    tables_html = _table(effects) + _attribution(folder, lang) + _calls(tables_b, lang)
+    return f"{name_b} / {name_a}", findings, assumptions, figures, tables_html
+
+
+def _calls(tables: dict[str, pd.DataFrame], lang: str) -> str:
+    """Per lever, year and instrument: money available, applied for, granted, moved,
+    rolled over and returned (means over replications), when a lever ran calls."""
+    calls = tables.get("programme_calls")
+    if calls is None or calls.empty:
+        return ""
+    return (
+        f"<h3 id='programme-calls'>{text('report_calls', lang)}</h3>"
+        f"<p class='note'>{text('report_calls_intro', lang)}</p>"
+        f"{_table(calls_summary(calls), decimals=1)}"
     )
 
 

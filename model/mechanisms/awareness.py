@@ -148,7 +148,8 @@ class Awareness(Module):
             if self._revision != model.traits.revision:
                 self._refresh()
             hazard = hazard + self.external_hazard
-            if model.levers.external_boost.any():
-                hazard = hazard + model.levers.external_boost[:, None]
+            documented = model.levers.documented_awareness  # (I, R): a centre's reach
+            if documented.any():
+                hazard = hazard + np.repeat(documented, model.structure.block_size, axis=1)
         hearing = np.flatnonzero(model.draws.entry < hazard)  # few cells: test their stage after
         state.move(hearing[state.flat["stage"][hearing] == Stage.UNAWARE], Stage.AWARE, model.month)

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 class FouSupport(Module):
     """Gives this month's new trials support from their primary environment, first come
     first served while the year's capacity lasts. Owns ``capacity`` (per environment;
-    the programme adds to it) and ``used`` (this year), renewed every January."""
+    the programme adds to it), ``used`` (this year), renewed every January, and the
+    trials it turned away over the last twelve months (what an environment applies for)."""
 
     parameters = ("fou",)
     switches = ("mechanisms.trial_decision", "mechanisms.fou_support")
@@ -30,12 +31,15 @@ class FouSupport(Module):
         n = model.structure.fou_members.shape[0]
         self.capacity = np.full(n, model.scenario.fou.capacity_trials_per_year, dtype=np.int64)
         self.used = np.zeros(n, dtype=np.int64)
+        # trials each environment had no room for, by month of the year (a rolling year)
+        self.turned_away = np.zeros((12, n), dtype=np.int64)
 
     def step(self) -> None:
         """January renews the year's capacity; this month's new trials get support in start order."""
         model = self.model
         if model.month > 1 and (model.month - 1) % 12 == 0:
             self.used[:] = 0
+        self.turned_away[model.month % 12] = 0
         k = model.events.started_cells()
         if k.size == 0:
             return
@@ -60,7 +64,14 @@ class FouSupport(Module):
             granted = first_come_first_served(env, room)
             supported[members] = granted
             self.used += np.bincount(env[granted], minlength=self.used.size)
+            self.turned_away[self.model.month % 12] += np.bincount(
+                env[~granted], minlength=self.used.size
+            )
         return supported
+
+    def turned_away_last_year(self) -> np.ndarray:
+        """Per environment: members' trials it had no room to support in the last 12 months."""
+        return self.turned_away.sum(axis=0)
 
     def used_share(self) -> np.ndarray:
         """Per replication: share of this year's support capacity used so far."""

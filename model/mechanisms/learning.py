@@ -7,7 +7,8 @@ nobody knows the truth. Each observed result adds precision ``weight /
 observation_sd**2`` (conjugate normal updating): an own trial with
 ``own_result_weight``; border neighbours', county and size-class peers' results with their
 channel weights times the innovation's observability; every result pooled by an FoU
-environment it belongs to in full. A peer's weight shrinks by ``size_similarity`` for
+environment it belongs to in full; with a competence centre (a lever), every result in
+the replication pooled nationally with the centre's weight. A peer's weight shrinks by ``size_similarity`` for
 each size class between the two (a large municipality's result says little to a small
 one), and every result's weight halves every ``half_life_months``.
 
@@ -32,6 +33,15 @@ from model.structure import row_entries
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
+
+
+def national_members(replications: int, block_size: int) -> sp.csr_array:
+    """(R, N): one national pool per replication holding all its municipalities."""
+    columns = np.arange(replications * block_size)
+    return sp.csr_array(
+        (np.ones(columns.size), (columns // block_size, columns)),
+        shape=(replications, columns.size),
+    )
 
 
 class Learning(Module):
@@ -88,6 +98,17 @@ class Learning(Module):
         if p.fou:
             members.append(structure.fou_members)
             weights.append(np.full((len(inn), structure.fou_members.shape[0]), p.fou))
+        self.national = np.zeros(0, dtype=np.int64)  # national pools' group numbers
+        if model.levers.national_pooling:  # a competence centre may weigh them (levers)
+            first = sum(m.shape[0] for m in members)
+            self.national = np.arange(first, first + structure.blocks)
+            members.append(national_members(structure.blocks, structure.block_size))
+            weights.append(np.zeros((len(inn), structure.blocks)))
+        self.observability = inn.observability
+        self.documented_weight = np.zeros(structure.blocks)
+        # trial results so far per innovation and replication (a centre documents them)
+        self.finished = np.zeros((len(inn), structure.blocks))
+        self.block_size = structure.block_size
         self.groups_of = (  # (N, G): row j lists the groups municipality j belongs to
             sp.csr_array(sp.vstack(members).T) if members else None
         )
@@ -117,6 +138,14 @@ class Learning(Module):
 
     def step(self) -> None:
         """Add this month's trial results: the own result always, peers' when on."""
+        if (
+            self.national.size
+            and (self.model.levers.documented_weight != self.documented_weight).any()
+        ):
+            self.documented_weight = self.model.levers.documented_weight.copy()
+            self.weights[:, self.national] = (
+                np.outer(self.observability, self.documented_weight) * self.precision
+            )
         k, realised = self.model.events.trial_results
         if k.size:
             self.record(k, realised, self.model.month)
@@ -127,9 +156,10 @@ class Learning(Module):
         precision, weighted = self.cell_precision.reshape(-1), self.cell_weighted.reshape(-1)
         precision[k] += self.own * scale
         weighted[k] += self.own * scale * realised
+        i, j = np.divmod(k, self.n)
+        np.add.at(self.finished, (i, j // self.block_size), 1.0)
         if not self.peers:
             return
-        i, j = np.divmod(k, self.n)
         source = self.size_class[j]
         if self.neighbours is not None:
             position, m = row_entries(self.neighbours, j)

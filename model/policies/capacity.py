@@ -25,15 +25,26 @@ class CapacityBuilding:
         self.funded: dict[str, np.ndarray] = {}
         self.kept = np.zeros(traits.idea_org.size, dtype=bool)
 
-    def fund(self, source: str, rank: np.ndarray, count: int) -> np.ndarray:
-        """Fund up to ``count`` municipalities per replication (returned: how many), first
-        in ``rank`` order among those that lack a capacity and have no support from another
-        lever yet: money is never spent on capacity a municipality already has."""
+    def applicants(self, source: str) -> np.ndarray:
+        """Municipalities for which ``source``'s capacity money would buy something: they
+        lack a capacity of their own and no other lever pays for it (those ``source``
+        funds now apply again)."""
+        others = self.kept.copy()
+        for name, funded in self.funded.items():
+            if name != source:
+                others |= funded
+        return ~(others | (self.original_idea_org & self.original_scanning))
+
+    def fund(self, source: str, rank: np.ndarray, places: np.ndarray | int) -> np.ndarray:
+        """Fund up to ``places`` applicants per replication (an int: the same everywhere),
+        first in ``rank`` order; returns how many were funded per replication. Money is
+        never spent on capacity a municipality already has."""
         size = self.model.structure.block_size
-        needs = ~(self.has_support | (self.original_idea_org & self.original_scanning))
+        needs = self.applicants(source)
         order = np.where(needs, rank, rank.max() + 1).reshape(-1, size)
         place = np.argsort(np.argsort(order, axis=1, kind="stable"), axis=1, kind="stable")
-        self.funded[source] = funded = (place < count).reshape(-1) & needs
+        limit = np.broadcast_to(np.asarray(places), (order.shape[0],))[:, None]
+        self.funded[source] = funded = (place < limit).reshape(-1) & needs
         self._apply()
         return funded.reshape(-1, size).sum(axis=1)  # funded per replication
 
