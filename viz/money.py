@@ -25,6 +25,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from experiments.metrics import state_spending_msek
+from model.policies.calls import COLUMNS as CALL_TABLE_COLUMNS
 from viz.bands import band_traces, summarise
 from viz.checks import innovations_in, require_columns, require_rows, select_innovations
 from viz.layout import GREY, check_x_unit, finish, palette, x_title
@@ -406,18 +407,7 @@ def state_spending_over_time(
     )
 
 
-CALL_COLUMNS = (
-    "replication",
-    "lever",
-    "year",
-    "instrument",
-    "budget_msek",
-    "applied_msek",
-    "granted_msek",
-    "moved_msek",
-    "rolled_over_msek",
-    "returned_msek",
-)
+CALL_COLUMNS = CALL_TABLE_COLUMNS  # model/policies/calls.py declares the table
 
 
 def calls_summary(programme_calls: pd.DataFrame) -> pd.DataFrame:

@@ -64,9 +64,12 @@ class Settlement:
 
 
 def settle(
-    left: np.ndarray, applied: np.ndarray, granted: np.ndarray, allocation: np.ndarray,
+    left: np.ndarray,
+    applied: np.ndarray,
+    granted: np.ndarray,
+    allocation: np.ndarray,
     last_year: bool,
-) -> Settlement:  # fmt: skip
+) -> Settlement:
     """The year-end rule. Per instrument and replication (K, R), MSEK: the money ``left``
     in its pot, what was ``applied`` for and ``granted`` this year; ``allocation`` (K, 1)
     is its next year's share of the lever's money. An instrument with unmet demand
@@ -108,9 +111,15 @@ class CallBook:
         self.parts: list[pd.DataFrame] = []
 
     def add(
-        self, lever: str, year: int, names: list[str], budget: np.ndarray,
-        applied: np.ndarray, granted: np.ndarray, settled: Settlement,
-    ) -> None:  # fmt: skip
+        self,
+        lever: str,
+        year: int,
+        names: list[str],
+        budget: np.ndarray,
+        applied: np.ndarray,
+        granted: np.ndarray,
+        settled: Settlement,
+    ) -> None:
         k, r = budget.shape
         self.parts.append(
             pd.DataFrame(
@@ -153,9 +162,14 @@ class CallLever(Module):
     lever: str = ""
 
     def __init__(
-        self, model: DiffusionModel, start_month: int, years: int, yearly_msek: float,
-        targeting: str, rngs: list[np.random.Generator],
-    ) -> None:  # fmt: skip
+        self,
+        model: DiffusionModel,
+        start_month: int,
+        years: int,
+        yearly_msek: float,
+        targeting: str,
+        rngs: list[np.random.Generator],
+    ) -> None:
         super().__init__(model)
         self.targeting = targeting
         self.rngs = rngs  # the lever's own stream, one per replication

@@ -205,9 +205,11 @@ class CentreFunding(_Budgeted):
         self.applied = year_money.copy()  # a standing cost: it uses what it is given
         self.monthly = year_money / 12.0
         self.strength = np.divide(
-            year_money, year_money + self.half_msek, out=np.zeros_like(year_money),
+            year_money,
+            year_money + self.half_msek,
+            out=np.zeros_like(year_money),
             where=year_money > 0,
-        )  # fmt: skip
+        )
         self.model.levers.documented_weight[:] = self.evidence_weight * self.strength
 
     def pay(self) -> None:

@@ -53,7 +53,7 @@ class ProcessFund(CallLever):
                 self.rank,
                 s.capacity_retention,
                 self.uniforms,
-            ),  # fmt: skip
+            ),
         ]
 
     @property

@@ -76,7 +76,7 @@ class InnovationProgramme(CallLever):
                 self.rank,
                 s.capacity_retention,
                 self.uniforms,
-            ),  # fmt: skip
+            ),
             FouCall(model, s.share_fou, s.fou_cost_per_trial_msek),
             CentreFunding(
                 model,
@@ -85,7 +85,7 @@ class InnovationProgramme(CallLever):
                 s.centre_evidence_weight,
                 s.centre_awareness_per_month,
                 s.centre_documented_trials_half,
-            ),  # fmt: skip
+            ),
             Administration(model, s.share_administration),
         ]
 
