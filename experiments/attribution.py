@@ -41,9 +41,7 @@ COLUMNS = (
 # Differences of differences only make sense for levels over every replication: not for
 # ratios, nor for times kept only where a run got there (each pair would keep other runs).
 METRICS = tuple(
-    m.name
-    for m in EFFECT_METRICS
-    if not m.paired_only and m.name != "months_to_50pct_if_reached"
+    m.name for m in EFFECT_METRICS if not m.paired_only and m.name != "months_to_50pct_if_reached"
 )
 
 
@@ -98,9 +96,7 @@ def _effects(a: RunResults, b: RunResults) -> pd.DataFrame:
     return table.set_index(["innovation", "metric"])[["diff", "ci_low", "ci_high"]]
 
 
-def attribution_table(
-    runs: dict[str, RunResults], levers: list[str]
-) -> pd.DataFrame:
+def attribution_table(runs: dict[str, RunResults], levers: list[str]) -> pd.DataFrame:
     """attribution.csv from the runs of ``Variants.all`` (keyed by their labels)."""
     baseline, combination = runs["baseline"], runs[COMBINATION]
     whole = _effects(baseline, combination)

@@ -492,7 +492,9 @@ def _add_run(commands: argparse._SubParsersAction) -> None:
         help=f"default 10, at most {MAX_RUN_REPLICATIONS:,}",
     )
     run.add_argument("--seed", type=_seed, default=1, help="scenario seed (default 1)")
-    run.add_argument("--out", type=Path, help="output folder (default results/<scenario file's name>)")
+    run.add_argument(
+        "--out", type=Path, help="output folder (default results/<scenario file's name>)"
+    )
     run.add_argument(
         "--workers",
         type=_positive_int,
@@ -549,7 +551,9 @@ def _add_attribute(commands: argparse._SubParsersAction) -> None:
         default=20,
         help=f"per variant (default 20, at most {MAX_RUN_REPLICATIONS:,})",
     )
-    attribute.add_argument("--seed", type=_seed, default=1, help="seed of every variant (default 1)")
+    attribute.add_argument(
+        "--seed", type=_seed, default=1, help="seed of every variant (default 1)"
+    )
     attribute.add_argument(
         "--out", type=Path, help="output folder (default results/attribution_SCENARIO)"
     )

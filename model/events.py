@@ -24,8 +24,9 @@ class MonthEvents:
     trial_results: tuple[np.ndarray, np.ndarray] = (NONE, np.zeros(0))
     # (cells, supplier slots) of contracts renewed with another supplier this month
     switches: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
-    # adopters' running payments: supplier slot (NEVER: none) and MSEK this month
-    supplier_payments: tuple[np.ndarray, np.ndarray] = (NONE, np.zeros(0))
+    # adopters' running payments: supplier slot (NEVER: none), MSEK this month, and the
+    # price paid (SEK per inhabitant and year: a contract's, or the supplier's current)
+    supplier_payments: tuple[np.ndarray, np.ndarray, np.ndarray] = (NONE, np.zeros(0), np.zeros(0))
     # cells that scaled up this month (their implementation starts)
     scaled_up: np.ndarray = field(default_factory=lambda: NONE)
 
@@ -33,7 +34,7 @@ class MonthEvents:
         self.trial_starts.clear()
         self.switches.clear()
         self.trial_results = (NONE, np.zeros(0))
-        self.supplier_payments = (NONE, np.zeros(0))
+        self.supplier_payments = (NONE, np.zeros(0), np.zeros(0))
         self.scaled_up = NONE
 
     def started_cells(self) -> np.ndarray:

@@ -8,10 +8,14 @@ mechanisms run, and book the state's money here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from model.accounts import Flows
+
+if TYPE_CHECKING:
+    from model.policies.joint_award import ConsortiumContracts
 
 
 @dataclass
@@ -25,13 +29,11 @@ class LeverState:
     procurement_cost_factor: np.ndarray  # x individual procurement cost (N,)
     documented_awareness: np.ndarray  # awareness hazard per month from a competence centre (I, R)
     documented_weight: np.ndarray  # weight of results pooled nationally by a centre (R,)
-    experience_factor: (
-        np.ndarray
-    )  # a deployment counts this many times on the experience curve (N,)
     risk_share: np.ndarray  # share of a failed trial's own cost the state refunds (N,)
     national_pooling: bool = (
         False  # a lever may weigh results pooled nationally (learning keeps them)
     )
+    contracts: ConsortiumContracts | None = None  # consortia's live contracts to call off
 
     @classmethod
     def neutral(cls, i: int, n: int, replications: int) -> LeverState:
@@ -45,7 +47,6 @@ class LeverState:
             procurement_cost_factor=np.ones(n),
             documented_awareness=np.zeros((i, replications)),
             documented_weight=np.zeros(replications),
-            experience_factor=np.ones(n),
             risk_share=np.zeros(n),
         )
 

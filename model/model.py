@@ -37,6 +37,7 @@ from model.mechanisms.trials import Trials
 from model.module import Module
 from model.policies import LEVERS, build_policies
 from model.policies.calls import CallBook
+from model.policies.joint_award import empty_table as empty_awards
 from model.reference import load_municipalities, load_neighbours
 from model.reporters import History, groups_table, state_money_table, timeseries_table
 from model.scenario import Scenario, switch_on
@@ -296,6 +297,13 @@ class DiffusionModel(mesa.Model):
 
     def programme_calls(self) -> pd.DataFrame:
         return self.calls.table()
+
+    def contract_awards(self) -> pd.DataFrame:
+        """The shared procurement consortia's awards (empty without the lever)."""
+        contracts = self.levers.contracts
+        if contracts is None:
+            return empty_awards(self.innovations.names)
+        return contracts.table()
 
     def money_held(self) -> np.ndarray:
         """Policy money given to the levers and not yet paid or returned, per replication."""

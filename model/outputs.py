@@ -174,6 +174,25 @@ OUTPUT_TABLES: tuple[OutputTable, ...] = (
         ),
     ),
     OutputTable(
+        name="contracts",
+        rows="one row per replication and award of a shared procurement consortium's contract",
+        build=lambda model: model.contract_awards(),
+        columns=(
+            *_keys("replication", "innovation"),
+            ("consortium", "the county code of a county consortium, or national"),
+            ("award_month", "month the contract was awarded"),
+            ("end_month", "month the contract ends (or ended early if its winner exited)"),
+            ("committed", "members that had decided on, trialled or used the product"),
+            ("bidders", "suppliers that bid (each paid its bid cost)"),
+            ("price_ratio", "contract price / list price"),
+            (
+                "individual_price_ratio",
+                "lowest price a supplier asked individual buyers that month / list price",
+            ),
+            ("winner_small_firm", "the winner is a small firm"),
+        ),
+    ),
+    OutputTable(
         name="money_received",
         rows="one row per replication and municipality: policy money it received",
         build=lambda model: model.money_received(),

@@ -198,6 +198,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("suppliers.entry_rate", "per month", 0.05, (0.0, 0.2), UNIT, "design brief: new suppliers enter when procurement demand is visible", "chance per month that a supplier enters when demand is visible"),
     _p("suppliers.entry_demand", "waiting municipalities", 3, (1, 10), (1, 100000), ASSUMPTION, "municipalities waiting for a supplier that make demand visible"),
     _p("suppliers.max_per_innovation", "suppliers", 6, (2, 12), (1, 100), ASSUMPTION, "most suppliers ever active for one product"),
+    _p("suppliers.bid_cost_msek", "MSEK per bid", 0.05, (0.01, 0.3), NONNEG, "assumption: a few weeks of a bid team's time for one public tender", "what preparing a bid for a consortium's tender costs a supplier, win or lose"),
+    _p("suppliers.competition_discount", "share of the asking price", 0.15, (0.0, 0.3), (0.0, 0.9), "assumption; EU public procurement studies find prices fall as the number of bidders rises", "what competition takes off a joint tender's bids: with n bidders, this x (1 - 1/n) below the price the bidder would ask at that volume"),
     # --- fou -----------------------------------------------------------------------------
     _p("fou.membership_probability", "probability", 0.85, (0.6, 1.0), UNIT, "assumption; regional FoU units cover most municipalities", "chance a municipality is a member of its county's FoU environment"),
     _p("fou.national_count", "environments", 2, (0, 4), (0, 20), "design brief: roughly one per county plus a few national ones", "national FoU environments (academic or science-park partners)"),
@@ -246,7 +248,6 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("shared_procurement.participation", "share of municipalities", 0.7, (0.4, 0.9), UNIT, "assumption; Adda, SKR's central purchasing body, serves over 950 public entities", "chance a municipality joins its consortium"),
     _p("shared_procurement.lead_factor", "x individual lead time", 0.5, (0.3, 0.8), (0.0, 2.0), "assumption; Demand Acceleration: a small joint first purchase, then use by many", "procurement lead time of a member relative to procuring alone"),
     _p("shared_procurement.cost_factor", "x individual cost", 0.3, (0.1, 0.6), (0.0, 2.0), ASSUMPTION, "procurement cost of a member relative to procuring alone"),
-    _p("shared_procurement.volume_factor", "deployments per deployment", 2.0, (1.0, 4.0), (1.0, 20.0), ASSUMPTION, "pooled volume: a member's deployment counts this many times on the supplier's experience curve"),
     _p("shared_procurement.risk_share", "share of failed trial cost", 0.0, (0.0, 0.5), UNIT, "design brief: optional state risk sharing for failed trials", "share of a failed product trial's own cost the state refunds to members; also lowers members' risk penalty in proportion", Explorer(slider=True, step=0.05)),
     # --- process fund (policy lever: Danish-style one-off fund) --------------------------
     _p("process_fund.enabled", "on/off", False, None, None, "design brief section 4 (Danish 2007 reform)", "a one-off fund for process and consultancy support", SHOWN),

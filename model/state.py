@@ -38,6 +38,7 @@ class AdoptionState:
     scaleup_month: np.ndarray  # month of the latest scale-up
     stopped_month: np.ndarray  # month an adopter last stopped
     contract_end: np.ndarray  # month a product's contract ends (renewal)
+    contract_price: np.ndarray  # price of a consortium contract called off (NaN: none)
     coverage: np.ndarray  # share of the target group reached (adopters; 0 otherwise)
     adopters_changed: bool = True
     flat: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
@@ -72,6 +73,7 @@ class AdoptionState:
             scaleup_month=never.copy(),
             stopped_month=never.copy(),
             contract_end=never.copy(),
+            contract_price=np.full(shape, np.nan),
             coverage=np.zeros(shape),
         )
 

@@ -6,7 +6,9 @@ A municipality believes its own benefit/cost ratio R is normal (mean ``mean``, s
 its yearly running cost (MSEK), ``annuity`` the present value of one MSEK a year over
 the horizon, and m* = 1 + hurdle + (1 + risk aversion) x implementation / (running x
 annuity) the ratio at which scaling up breaks even, the implementation money carrying
-the same risk premium as the trial's. A trial reveals R with the precision of an own result,
+the same risk premium as the trial's. Benefit/cost ratios are against the innovation's
+list running cost; a municipality that expects to pay another price (``model/prices.py``)
+needs that much more or less: the 1 in m* is its price over list. A trial reveals R with the precision of an own result,
 so the belief after it, M', is normal around ``mean`` with sd s' = sd^2 / sqrt(sd^2 +
 tau^2); the trial is worth E[max(0, V(M'))] = running x annuity x ((mean - m*) Phi(d)
 + s' phi(d)), d = (mean - m*) / s', the value of being able to say no after seeing.
@@ -19,6 +21,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.special import ndtr
+
+from model import prices
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
@@ -37,11 +41,12 @@ def break_even_ratio(
     hurdle: float,
     annuity_factor: float,
     risk_aversion: np.ndarray | float = 0.0,
+    price_ratio: np.ndarray | float = 1.0,
 ) -> np.ndarray:
-    """The benefit/cost ratio m* at which scaling up pays its hurdle and its implementation
-    cost with the risk premium on that money."""
+    """The benefit/cost ratio m* at which scaling up pays the price (``price_ratio`` x
+    list), its hurdle and its implementation cost with the risk premium on that money."""
     at_risk = (1.0 + risk_aversion) * implementation
-    return 1.0 + hurdle + at_risk / np.maximum(running * annuity_factor, 1e-12)
+    return price_ratio + hurdle + at_risk / np.maximum(running * annuity_factor, 1e-12)
 
 
 def trial_value(
@@ -82,15 +87,21 @@ class ScaleUpTerms:
         )
 
     def at(self, k: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Yearly running cost C, implementation cost I (both MSEK) and break-even ratio
-        m* at flat cells ``k``."""
+        """Yearly running cost C at list price, implementation cost I (both MSEK) and
+        break-even ratio m* at flat cells ``k`` (at the price each expects to pay)."""
         model = self.model
         inn = model.innovations
         i, j = np.divmod(k, model.state.n_columns)
         population = model.traits.population[j] / 1e6
         running = inn.cost[i] * population
         implementation = inn.implementation[i] * population
+        price_ratio = prices.expected(model, k) / inn.cost[i]
         m_star = break_even_ratio(
-            running, implementation, self.hurdle, self.annuity_factor, self.risk_aversion[j]
+            running,
+            implementation,
+            self.hurdle,
+            self.annuity_factor,
+            self.risk_aversion[j],
+            price_ratio,
         )
         return running, implementation, m_star

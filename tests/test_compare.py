@@ -86,9 +86,9 @@ def test_compare_writes_a_stable_effects_table(tmp_path: Path, capsys) -> None:
         for innovation in a_values.columns:
             va, vb = a_values[innovation].to_numpy(), b_values[innovation].to_numpy()
             row = rows.loc[innovation]
-            assert row["mean_a"] == pytest.approx(va.mean(), abs=1e-12)
-            assert row["mean_b"] == pytest.approx(vb.mean(), abs=1e-12)
-            assert row["diff"] == pytest.approx((vb - va).mean(), abs=1e-12)
+            assert row["mean_a"] == pytest.approx(va.mean(), rel=1e-12, abs=1e-12)
+            assert row["mean_b"] == pytest.approx(vb.mean(), rel=1e-12, abs=1e-12)
+            assert row["diff"] == pytest.approx((vb - va).mean(), rel=1e-12, abs=1e-12)
             if np.ptp(vb - va) == 0:  # every pair differs by the same: a point interval
                 assert row["ci_low"] == row["ci_high"] == pytest.approx(row["diff"])
                 continue

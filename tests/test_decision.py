@@ -26,9 +26,25 @@ def cells(model: DiffusionModel) -> np.ndarray:
     return np.random.default_rng(0).choice(k, size=12, replace=False)
 
 
+def expected_price(model: DiffusionModel, k: int) -> float:
+    """The ODD's expected price, read off the market one cell at a time: its supplier's
+    price; for a product without one the cheapest trading supplier's (list if none)."""
+    i, j = divmod(k, model.state.n_columns)
+    market = model.market
+    supplier = int(model.state.flat["supplier"][k])
+    if supplier >= 0:
+        return float(market.price[supplier])
+    if not model.needs_procurement[i]:
+        return float(model.innovations.cost[i])
+    row = (j // model.structure.block_size) * len(model.innovations) + i
+    trading = [s for s in range(market.alive.size) if market.row[s] == row and market.alive[s]]
+    return min((float(market.price[s]) for s in trading), default=float(model.innovations.cost[i]))
+
+
 def expected_margin(model: DiffusionModel, k: int, grant: float, risk_share: float) -> float:
     """The ODD's rule computed afresh: E[max(0, V(M'))] by numerical integration over the
-    belief after the trial, minus own money at risk x (1 + risk aversion)."""
+    belief after the trial (at the price the cell expects), minus own money at risk x
+    (1 + risk aversion)."""
     scenario = model.scenario
     d, inn = scenario.decision, model.innovations
     i, j = divmod(int(k), model.state.n_columns)
@@ -38,7 +54,8 @@ def expected_margin(model: DiffusionModel, k: int, grant: float, risk_share: flo
     years, rate = d.horizon_years, d.discount_rate
     annuity = sum((1 + rate) ** -t for t in range(1, years + 1))
     aversion = d.risk_aversion_scale * (1 - model.traits.risk_tolerance[j])
-    m_star = 1 + d.hurdle + (1 + aversion) * implementation / (running * annuity)
+    price_ratio = expected_price(model, int(k)) / inn.cost[i]
+    m_star = price_ratio + d.hurdle + (1 + aversion) * implementation / (running * annuity)
     mean, sd = (float(x[0]) for x in model.learning.belief(np.array([k])))
     own = 1 / (scenario.learning.own_result_weight / scenario.learning.observation_sd**2)
     spread = sd**2 / np.sqrt(sd**2 + own)  # sd of the belief after seeing the own result

@@ -19,6 +19,8 @@ def test_every_table_has_exactly_its_documented_columns(baseline) -> None:
         "programme.enabled": True,
         "programme.start_month": 1,
         "programme.years": 1,
+        "shared_procurement.enabled": True,  # so that the contracts table has awards
+        "shared_procurement.start_month": 1,
     }
     model = DiffusionModel(baseline.with_overrides(one_year_programme), seed=[1, 2]).run()
     tables = build_tables(model)

@@ -1,5 +1,6 @@
 """Adoption: adopters create value every month and pay running costs (to their supplier for
-products, at its current price), both in proportion to the coverage they have reached."""
+products, at its current price or their consortium's contract price: ``model/prices.py``),
+both in proportion to the coverage they have reached."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model import prices
 from model.module import Module
 from model.stages import Stage
-from model.state import NEVER
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
@@ -30,13 +31,6 @@ class Adoption(Module):
             model.innovations.benefit[:, None] * model.state.fit * population_msek_month
         )
 
-    def prices(self, k: np.ndarray, i: np.ndarray) -> np.ndarray:
-        """SEK per inhabitant per year the adopters at flat cells ``k`` (innovations ``i``)
-        pay: their supplier's current price, or the innovation's running cost without one."""
-        supplier = self.model.state.flat["supplier"][k]
-        price = self.model.market.price
-        return np.where(supplier != NEVER, price[supplier], self.model.innovations.cost[i])
-
     def step(self) -> None:
         """Book this month's value and running costs of every adopter; publish supplier payments."""
         model, state = self.model, self.model.state
@@ -45,7 +39,8 @@ class Adoption(Module):
             return
         i, j = np.divmod(k, state.n_columns)
         coverage = state.flat["coverage"][k]
-        running = self.prices(k, i) * self.population_msek_month[j] * coverage
+        price = prices.paid(model, k, i)
+        running = price * self.population_msek_month[j] * coverage
         rows = model.ledger_rows(k)
         ledger_size = model.accounts.value_msek.size
         running_by_row = np.bincount(rows, weights=running, minlength=ledger_size)
@@ -55,4 +50,4 @@ class Adoption(Module):
         accounts = model.accounts
         accounts.value_msek += benefit - running_by_row
         accounts.municipal_spending_msek += running_by_row
-        model.events.supplier_payments = (state.flat["supplier"][k], running)
+        model.events.supplier_payments = (state.flat["supplier"][k], running, price)

@@ -56,6 +56,7 @@ class SupplierMarket(Module):
         self.margin_share = np.full(slots, p.margin)
         self.customers = np.zeros(slots, dtype=np.int64)
         self.revenue = np.zeros(slots)
+        self.contribution = np.zeros(slots)  # revenue minus unit costs this month (MSEK)
         self.ever = np.zeros(rows, dtype=np.int64)  # suppliers ever per market
         self.exits = 0
         self.entries = 0
@@ -114,20 +115,27 @@ class SupplierMarket(Module):
                 self.entries += 1
 
     def gain_experience(self) -> None:
-        """This month's new customers move their suppliers down the experience curve; a
-        pooled procurement's deployment counts more (``levers.experience_factor``)."""
+        """This month's new customers move their suppliers down the experience curve."""
         k, slots = self.model.events.new_customers()
         if k.size:
-            j = k % self.model.state.n_columns
-            np.add.at(self.experience, slots, self.model.levers.experience_factor[j])
+            np.add.at(self.experience, slots, 1.0)
 
     def book_revenue(self) -> None:
-        """Revenue per slot this month from the adopters' payments (MSEK)."""
-        supplier, running_msek = self.model.events.supplier_payments
+        """Revenue and contribution (revenue minus unit costs, MSEK) per slot this month
+        from the adopters' payments: at the supplier's own price the margin share, at a
+        contract price what is left of it after the unit cost."""
+        supplier, running_msek, price = self.model.events.supplier_payments
         served = supplier != NEVER
-        self.revenue = np.bincount(
-            supplier[served], weights=running_msek[served], minlength=self.alive.size
+        supplier, running_msek, price = supplier[served], running_msek[served], price[served]
+        size = self.alive.size
+        self.revenue = np.bincount(supplier, weights=running_msek, minlength=size)
+        own_price = price == self.price[supplier]
+        contribution = np.where(
+            own_price,
+            self.margin_share[supplier] * running_msek,
+            running_msek * (1.0 - self.unit_cost[supplier] / price),
         )
+        self.contribution = np.bincount(supplier, weights=contribution, minlength=size)
 
     def count_customers(self) -> None:
         """Customers (trialling or adopted) per slot, from the suppliers of the product cells."""
@@ -137,7 +145,7 @@ class SupplierMarket(Module):
     def settle_month(self) -> np.ndarray:
         """Book margin minus fixed cost; return the slots that exit this month."""
         alive = self.alive
-        self.cash[alive] += self.margin_share[alive] * self.revenue[alive] - self.fixed_cost[alive]
+        self.cash[alive] += self.contribution[alive] - self.fixed_cost[alive]
         exiting = np.flatnonzero(alive & (self.cash < 0.0))
         self.alive[exiting] = False
         self.cash[exiting] = 0.0  # liquidated: no negative cash carried
@@ -177,6 +185,7 @@ class SupplierMarket(Module):
             np.power(1.0 + self.experience, self._log2_progress), p.min_price_ratio
         )
         self.price = self.list_price * cost_curve**p.price_pass_through
+        self.unit_cost = self.list_price * cost_curve * (1.0 - p.margin)
         self.margin_share = p.margin + (1.0 - p.margin) * (
             1.0 - cost_curve ** (1.0 - p.price_pass_through)
         )

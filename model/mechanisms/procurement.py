@@ -127,7 +127,38 @@ class Procurement(Module):
     def tender(self, k: np.ndarray, extra_room: np.ndarray | None = None) -> np.ndarray:
         """A supplier slot for each procurement at flat cells ``k``; NEVER where none is free.
         ``extra_room``: seats per slot counted as free besides the spare capacity (the seats
-        of this tender's renewing buyers).
+        of this tender's renewing buyers). Members of a consortium with a live contract
+        call it off; the others tender on their own (``_own_tender``).
+        """
+        slots = np.full(k.size, NEVER, dtype=np.int64)
+        if k.size == 0:
+            return slots
+        called, price = self.call_offs(k)
+        self.model.state.flat["contract_price"][k] = price
+        own = called == NEVER
+        slots[~own] = called[~own]
+        if own.any():
+            slots[own] = self._own_tender(k[own], extra_room, called[~own])
+        return slots
+
+    def call_offs(self, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For procurements at flat cells ``k``: the winner of the consortium contract each
+        calls off (NEVER: it tenders on its own; a winner's capacity grows with its
+        call-offs) and the contract price it pays (NaN: none)."""
+        contracts = self.model.levers.contracts
+        if contracts is None:
+            return np.full(k.size, NEVER, dtype=np.int64), np.full(k.size, np.nan)
+        slots, price = contracts.call_off(k)
+        market = self.model.market
+        taken = np.bincount(slots[slots != NEVER], minlength=market.alive.size)
+        np.maximum(market.capacity, market.customers + taken, out=market.capacity)
+        return slots, price
+
+    def _own_tender(
+        self, k: np.ndarray, extra_room: np.ndarray | None, called: np.ndarray
+    ) -> np.ndarray:
+        """The individual tender for procurements at ``k``, after the seats ``called`` off
+        consortium contracts.
 
         Each buyer takes the supplier with the best price times a lognormal bid factor
         (quality, fit: ``bid_noise_sd``), among those with spare capacity, first come first
@@ -136,12 +167,12 @@ class Procurement(Module):
         """
         market = self.model.market
         slots = np.full(k.size, NEVER, dtype=np.int64)
-        if k.size == 0:
-            return slots
         per_market = market.params.max_per_innovation  # a market's slots are contiguous
         spare = np.where(market.alive, market.capacity - market.customers, 0)
         if extra_room is not None:
             spare = spare + np.where(market.alive, extra_room, 0)
+        if called.size:
+            spare = np.maximum(spare - np.bincount(called, minlength=spare.size), 0)
         market_of = self.model.ledger_rows(k)
         order = np.argsort(market_of, kind="stable")
         buyers_per_market = np.bincount(market_of)
