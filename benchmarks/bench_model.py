@@ -9,7 +9,9 @@ Run: ``make bench`` (or ``.venv/bin/python benchmarks/bench_model.py [--repeats 
    results are identical to running alone).
 2. A textbook per-agent Mesa Bass model of the same size (one mechanism, every agent
    stepped in Python each month), the yardstick the speed target is stated against.
-3. Synthetic sets of 290 to 10,000 municipalities: cost per municipality-month, to show
+3. The pipeline of new innovations: the baseline with and without it, interleaved, and
+   the extra cost per arrived innovation.
+4. Synthetic sets of 290 to 10,000 municipalities: cost per municipality-month, to show
    that cost grows about linearly.
 
 The machine is shared and noisy, so every figure is a median over repeats, and the
@@ -153,6 +155,34 @@ def main() -> None:
         f"skr_position (all levers) vs baseline, batches of {DEFAULT_BATCH}: "
         f"{both['skr_position'] * 1e3:.1f} vs {both['baseline'] * 1e3:.1f} ms per replication, "
         f"ratio {both['skr_position'] / both['baseline']:.2f} (target at most 1.5)"
+    )
+
+    pipeline = baseline.model_copy(
+        update={"pipeline": baseline.pipeline.model_copy(update={"enabled": True})}
+    )
+    with_and_without, arrived = {}, []
+    for repeat in range(max(3, args.repeats // 3)):  # interleaved: the machine's noise is shared
+        for label, scenario in (("named", baseline), ("pipeline", pipeline)):
+            seeds = list(range(repeat * DEFAULT_BATCH, (repeat + 1) * DEFAULT_BATCH))
+            started = time.perf_counter()
+            model = DiffusionModel(
+                scenario, seed=seeds, municipalities=municipalities, neighbours=neighbours
+            ).run()
+            with_and_without.setdefault(label, []).append(
+                (time.perf_counter() - started) / DEFAULT_BATCH
+            )
+            if label == "pipeline":
+                months = model.pipeline.arrivals.month
+                arrived.append((months > 0).sum() / DEFAULT_BATCH)
+    named_run = statistics.median(with_and_without["named"])
+    pipeline_run = statistics.median(with_and_without["pipeline"])
+    per_arrival = (pipeline_run - named_run) / statistics.median(arrived)
+    print(
+        f"Pipeline of new innovations (baseline rates), batches of {DEFAULT_BATCH}: "
+        f"{pipeline_run * 1e3:.1f} vs {named_run * 1e3:.1f} ms per replication without, "
+        f"ratio {pipeline_run / named_run:.2f}; {statistics.median(arrived):.1f} arrivals per "
+        f"replication, {per_arrival * 1e3:.2f} ms per arrived innovation "
+        f"(queue slots cost whether or not they arrive: {len(model.innovations)} innovations)"
     )
 
     print("Synthetic sets (baseline scenario): median run, and per municipality-month")

@@ -48,12 +48,26 @@ class RunTables:
     groups: pd.DataFrame
     state_money: pd.DataFrame
     months: int  # the run's length
+    innovations: pd.DataFrame | None = None  # innovations.parquet (None: an older run)
 
     @classmethod
     def of(cls, results: RunResults) -> RunTables:
         timeseries = results.timeseries.copy()
         timeseries["innovation"] = timeseries["innovation"].astype(str)
-        return cls(timeseries, results.groups, results.state_money, int(timeseries["month"].max()))
+        innovations = results.tables.get("innovations")
+        if innovations is not None:
+            innovations = innovations.copy()
+            innovations["innovation"] = innovations["innovation"].astype(str)
+            innovations = innovations.set_index(KEYS)
+        months = int(timeseries["month"].max())
+        return cls(timeseries, results.groups, results.state_money, months, innovations)
+
+    def named(self) -> list[str] | None:
+        """The scenario's named innovations (None when the run does not say: all are)."""
+        if self.innovations is None:
+            return None
+        origin = self.innovations["origin"]
+        return sorted(set(origin[origin == "named"].index.get_level_values("innovation")))
 
     def share_at(self, month: int) -> pd.Series:
         """Adoption share per replication and innovation at ``month`` (or the run's end)."""
@@ -168,6 +182,28 @@ def _size_gap_10y(run: RunTables) -> pd.Series:
     sizes["group"] = sizes["group"].astype(str)
     wide = sizes.pivot_table(index=KEYS, columns="group", values="adoption_share", observed=True)
     return wide[">=100k"] - wide["<10k"]
+
+
+def _reached_relevant(share: float) -> Compute:
+    """1 where an innovation's adopters at the end are at least ``share`` of the
+    municipalities it is relevant to, else 0 (only innovations there: named or arrived)."""
+
+    def reached(run: RunTables) -> pd.Series:
+        table = run.innovations
+        if table is None:
+            return pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=KEYS))
+        relevant = table["relevant"].where(table["relevant"] > 0)
+        return (table["adopters_end"] / relevant >= share).astype(float)
+
+    return reached
+
+
+def _weak_adopters(run: RunTables) -> pd.Series:
+    """Municipalities using an innovation whose true benefit/cost is below 1 at the end."""
+    table = run.innovations
+    if table is None:
+        return pd.Series(dtype=float, index=pd.MultiIndex.from_tuples([], names=KEYS))
+    return table["adopters_end"].where(table["true_ratio"] < 1.0, 0).astype(float)
 
 
 def _incremental_ratio(
@@ -288,6 +324,56 @@ METRICS: tuple[Metric, ...] = (
         ),
     ),
     Metric(
+        name="innovations_reaching_10pct",
+        compute=_reached_relevant(0.1),
+        overall="sum",
+        unit=Words("innovationer", "innovations"),
+        decimals=1,
+        direction="higher is better",
+        label=Words(
+            "Innovationer som används av minst 10 % av dem de är relevanta för, vid slutet",
+            "Innovations used by at least 10 % of those they are relevant to, at the end",
+        ),
+        subject=Words(
+            "Antalet innovationer som används av minst 10 % av kommunerna de är relevanta för",
+            "The number of innovations used by at least 10 % of the municipalities they are "
+            "relevant to",
+        ),
+    ),
+    Metric(
+        name="innovations_reaching_50pct",
+        compute=_reached_relevant(0.5),
+        overall="sum",
+        unit=Words("innovationer", "innovations"),
+        decimals=1,
+        direction="higher is better",
+        label=Words(
+            "Innovationer som används av minst hälften av dem de är relevanta för, vid slutet",
+            "Innovations used by at least half of those they are relevant to, at the end",
+        ),
+        subject=Words(
+            "Antalet innovationer som används av minst hälften av kommunerna de är relevanta för",
+            "The number of innovations used by at least half of the municipalities they are "
+            "relevant to",
+        ),
+    ),
+    Metric(
+        name="weak_adopters_end",
+        compute=_weak_adopters,
+        overall="sum",
+        unit=Words("kommuner", "municipalities"),
+        decimals=1,
+        direction="lower is better",
+        label=Words(
+            "Kommuner som vid slutet använder en svag innovation (nytta/kostnad under 1)",
+            "Municipalities using a weak innovation (benefit/cost below 1) at the end",
+        ),
+        subject=Words(
+            "Antalet kommuner som använder en innovation som kostar mer än den ger",
+            "The number of municipalities using an innovation that costs more than it gives",
+        ),
+    ),
+    Metric(
         name="state_spending_msek",
         # per innovation: its grants and refunds; "all": every policy MSEK spent
         compute=_summed("state_spending_msek"),
@@ -373,10 +459,16 @@ HEADLINES: tuple[Metric, ...] = tuple(
 
 
 def _overall(metric: Metric, table: pd.DataFrame, run: RunTables) -> pd.Series:
-    """The metric over all innovations, per replication."""
+    """The metric over all innovations, per replication. A mean is over the named
+    innovations (a pipeline's innovations arrive in some replications only, and mostly
+    late); a sum is over every innovation there."""
     if callable(metric.overall):
         return metric.overall(run)
-    return table[metric.name].groupby(level="replication").agg(metric.overall)
+    values = table[metric.name]
+    named = run.named()
+    if metric.overall == "mean" and named is not None:
+        values = values[values.index.get_level_values("innovation").isin(named)]
+    return values.groupby(level="replication").agg(metric.overall)
 
 
 def per_replication(results: RunResults, metrics: tuple[Metric, ...] = RUN_METRICS) -> pd.DataFrame:

@@ -29,19 +29,27 @@ from model.mechanisms.implementation import Implementation
 from model.mechanisms.learning import Learning
 from model.mechanisms.legislation import Legislation
 from model.mechanisms.market import SupplierMarket
+from model.mechanisms.pipeline import Pipeline
 from model.mechanisms.procurement import Procurement
 from model.mechanisms.reconsideration import Reconsideration
 from model.mechanisms.scaleup import ScaleUp
 from model.mechanisms.stopping import Stopping
 from model.mechanisms.trials import Trials
 from model.module import Module
+from model.pipeline import NAMED, queue_specs
 from model.policies import LEVERS, build_policies
 from model.policies.calls import CallBook
 from model.policies.joint_award import empty_table as empty_awards
 from model.reference import load_municipalities, load_neighbours
-from model.reporters import History, groups_table, state_money_table, timeseries_table
-from model.scenario import Scenario, switch_on
-from model.stages import STAGE_NAMES
+from model.reporters import (
+    ACCOUNT_NAMES,
+    History,
+    groups_table,
+    state_money_table,
+    timeseries_table,
+)
+from model.scenario import Innovation, Scenario, switch_on
+from model.stages import STAGE_NAMES, Stage
 from model.state import NEVER, AdoptionState
 from model.streams import MonthlyDraws, stream
 from model.structure import build_structure
@@ -52,6 +60,7 @@ MONTH: tuple[type[Module], ...] = (
     Budgets,  # January: development budgets renewed
     *LEVERS,  # levers set this month's lever arrays and book their money
     Legislation,  # ordinary legislation: a barrier may fall without any trial
+    Pipeline,  # new innovations arrive
     MonthlyDraws,  # this month's common random numbers
     Awareness,
     Reconsideration,
@@ -120,9 +129,11 @@ class DiffusionModel(mesa.Model):
         self.structure = build_structure(
             municipalities, neighbours, scenario.fou, [stream(s, "fou") for s in self.seeds]
         )
-        self.innovations = InnovationTable.from_specs(
-            scenario.innovations, scenario.decision.claim_optimism
-        )
+        specs, self.origins = list(scenario.innovations), [NAMED] * len(scenario.innovations)
+        if scenario.pipeline.enabled:
+            queued, origins = queue_specs(scenario, Innovation)
+            specs, self.origins = specs + queued, self.origins + origins
+        self.innovations = InnovationTable.from_specs(specs, scenario.decision.claim_optimism)
         population = municipalities["population"].to_numpy()
         traits, fits = [], []
         for s in self.seeds:
@@ -200,6 +211,7 @@ class DiffusionModel(mesa.Model):
         self.calls = CallBook(self)
         self.policies = build_policies(self)
         self.legislation = Legislation(self)
+        self.pipeline = Pipeline(self, self.origins)
         self.draws = MonthlyDraws(self)
         self.awareness = Awareness(self)
         self.reconsideration = Reconsideration(self)
@@ -219,6 +231,7 @@ class DiffusionModel(mesa.Model):
             self.budgets,
             *self.policies,
             self.legislation,
+            self.pipeline,
             self.draws,
             self.awareness,
             self.reconsideration,
@@ -325,6 +338,36 @@ class DiffusionModel(mesa.Model):
                 "grants_msek": received.grants,
                 "capacity_msek": received.capacity,
                 "refunds_msek": received.refunds,
+            }
+        )
+
+    def innovation_outcomes(self) -> pd.DataFrame:
+        """One row per replication and innovation there (named, or arrived by the run's
+        end): where it came from, how good it truly was and was claimed to be, and how far
+        it got."""
+        inn, r = self.innovations, self.replications
+        i = len(inn)
+        arrival = self.pipeline.arrivals.month
+        there = arrival != NEVER
+        rows = np.flatnonzero(there)
+        replication, innovation = np.divmod(rows, i)
+        stage = self.state.stage.reshape(i, r, -1)
+        adopters = (stage == Stage.ADOPTED).sum(axis=2).T.ravel()  # ledger row order
+        relevant = self.state.relevant.reshape(i, r, -1).sum(axis=2).T.ravel()
+        value = self.history.accounts[:, ACCOUNT_NAMES.index("value_msek")].sum(axis=0)
+        kinds = np.where(inn.is_product, "product", "method")
+        return pd.DataFrame(
+            {
+                "replication": replication.astype(np.int64),
+                "innovation": pd.Categorical.from_codes(innovation, categories=inn.names),
+                "arrival_month": arrival[rows].astype(np.int64),
+                "origin": np.asarray(self.origins, dtype=object)[innovation],
+                "kind": kinds[innovation].astype(object),
+                "true_ratio": inn.true_ratio[innovation],
+                "claimed_ratio": inn.claimed_ratio[innovation],
+                "relevant": relevant[rows].astype(np.int64),
+                "adopters_end": adopters[rows].astype(np.int64),
+                "value_msek": value[rows],
             }
         )
 

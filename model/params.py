@@ -241,6 +241,16 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("trial_legislation.law_failure_probability", "probability", 0.2, (0.0, 0.5), UNIT, "assumption: the free-municipality trial's ideas entered the 1991 Local Government Act only in part", "chance that the law does not come after a favourable verdict (the zones' suspension then ends)"),
     # --- ordinary legislation (in every scenario) -----------------------------------------
     _p("legislation.repeal_rate_per_year", "per year", 0.02, (0.0, 0.05), (0.0, 1.0), "assumption: slower than the trial-law route's 7-15 years (precedents in SOURCES.md); 0.02 gives a third of replications a fall within 20 years", "hazard that a legal barrier falls nationally by ordinary legislation, without a trial"),
+    _p("pipeline.enabled", "on/off", False, None, None, "issue 14: new innovations arrive over the run", "besides the scenario's named innovations, new ones arrive (a Poisson process per origin)"),
+    _p("pipeline.products_per_year", "per year", 0.5, (0.2, 2.0), (0.0, 10.0), ASSUMPTION, "rate at which suppliers bring new products to the municipal market"),
+    _p("pipeline.fou_methods_per_year", "per year", 0.2, (0.05, 1.0), (0.0, 10.0), ASSUMPTION, "rate at which FoU environments bring new methods"),
+    _p("pipeline.own_developments_per_year", "per year", 0.3, (0.1, 1.0), (0.0, 10.0), ASSUMPTION, "rate at which municipalities' own developments become ideas others can take up"),
+    _p("pipeline.ratio_median", "benefit / cost", 0.8, (0.5, 1.2), (0.01, 10.0), "assumption: most new ideas are weak (skewed returns to innovation)", "median true benefit/cost ratio of an arriving innovation"),
+    _p("pipeline.ratio_log_sd", "sd of log ratio", 0.6, (0.3, 1.0), (0.0, 3.0), "assumption: a skewed distribution, a few strong ideas", "spread of arriving innovations' true benefit/cost ratios (lognormal)"),
+    _p("pipeline.claim_log_sd", "sd of log claim factor", 0.3, (0.1, 0.6), (0.0, 3.0), ASSUMPTION, "spread of claims around the true benefit times decision.claim_optimism"),
+    _p("pipeline.relevance_mean", "share of municipalities", 0.35, (0.15, 0.6), (0.01, 0.99), "assumption; KL 2014: welfare technologies relevant to 23-70 % of municipalities", "mean share of municipalities an arriving innovation is relevant to (beta distributed)"),
+    _p("pipeline.cost_median_sek", "SEK per inhabitant per year", 40.0, (20.0, 100.0), (0.01, 1000.0), "assumption; the named innovations run 20-100 SEK", "median running cost (list price for products) of an arriving innovation (lognormal, sd of log 0.5)"),
+    _p("pipeline.queue_seed", "seed", 1, (1, 1000), (0, 2**31 - 1), "assumption: one queue of ideas per seed, the same for every replication and scenario so that comparisons pair; sweep it for the queue's uncertainty", "which ideas are in the queue (their attributes); how many arrive and when is drawn per replication"),
     # --- shared procurement (policy lever) ---------------------------------------------
     _p("shared_procurement.enabled", "on/off", False, None, None, "design brief section 4", "municipalities procure products jointly", SHOWN),
     _choice("shared_procurement.consortia", ("county", "national"), "county", "assumption; Adda is a national purchasing body, regional consortia exist too", "one consortium per county, or one national purchasing body", explorer=True),

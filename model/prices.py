@@ -2,7 +2,7 @@
 year): one rule for the decision to trial, the scale-up and the adopters' running costs.
 
 A municipality with a supplier pays its contract: the consortium's contract price when
-it called one off, otherwise its supplier's current price. Before it has one, a member
+it called one off, while that contract runs, otherwise its supplier's current price. Before it has one, a member
 of a consortium with a live contract expects that contract's price, anyone else the
 cheapest price a supplier of the product asks now (the list price when none trades).
 Methods (no supplier) cost their running cost.
@@ -24,8 +24,9 @@ def paid(model: DiffusionModel, k: np.ndarray, i: np.ndarray) -> np.ndarray:
     """The price paid at flat cells ``k`` (innovations ``i``) that may have a supplier."""
     supplier = model.state.flat["supplier"][k]
     contract = model.state.flat["contract_price"][k]
+    running = model.state.flat["contract_until"][k] > model.month
     current = model.market.price[np.maximum(supplier, 0)]
-    own = np.where(np.isnan(contract), current, contract)
+    own = np.where(running & ~np.isnan(contract), contract, current)
     return np.where(supplier != NEVER, own, model.innovations.cost[i])
 
 
@@ -42,7 +43,7 @@ def expected(model: DiffusionModel, k: np.ndarray) -> np.ndarray:
     asked = np.where(np.isfinite(asked), asked, model.innovations.cost[i[looking]])
     contracts = model.levers.contracts
     if contracts is not None:
-        _, contract = contracts.call_off(cells)
+        _, contract, _ = contracts.call_off(cells)
         asked = np.where(np.isnan(contract), asked, contract)
     price[looking] = asked
     return price

@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from model import prices
 from model.accounts import MonthlyAccounts
 from model.levers import StateMoney
 from model.module import Module
 from model.stages import STAGE_NAMES, Stage
+from model.state import NEVER
 
 if TYPE_CHECKING:
     from model.model import DiffusionModel
@@ -49,6 +51,8 @@ class History(Module):
         self.money = np.zeros((months, len(MONEY_NAMES), model.replications))
         self.barrier_in_force = np.zeros((months, rows))
         self.coverage = np.zeros((months, rows))  # adopters' coverage summed per ledger row
+        self.price_paid = np.zeros((months, rows))  # prices customers pay, summed per row
+        self.paying = np.zeros((months, rows))  # customers (trialling or adopted) per row
         self.barred_rows = np.flatnonzero(model.innovations.legal_barrier)
         self.months = 0
 
@@ -69,6 +73,13 @@ class History(Module):
         self.supplier_price[t] = market.price
         self.supplier_customers[t] = market.customers
         self.waiting[t] = model.procurement.waiting
+        k = np.flatnonzero(model.state.supplier != NEVER)  # customers of product suppliers
+        if k.size:
+            rows = model.ledger_rows(k)
+            paid = prices.paid(model, k, k // model.state.n_columns)
+            size = self.paying.shape[1]
+            self.price_paid[t] = np.bincount(rows, weights=paid, minlength=size)
+            self.paying[t] = np.bincount(rows, minlength=size)
         self.fou_used[t] = model.fou.used_share()
         # coverage is 0 outside adoption, so summing every municipality's is the adopters'
         coverage = model.state.coverage.reshape(len(model.innovations), model.replications, -1)
@@ -174,12 +185,15 @@ def suppliers_active(history: History) -> np.ndarray:
 
 
 def mean_price(history: History) -> np.ndarray:
-    """SEK per inhabitant per year: active suppliers' prices weighted by customers (+ a
-    token weight so a market with no customers yet shows its list price); NaN for methods."""
-    weight = history.supplier_alive * (history.supplier_customers + 1e-9)
-    total = _sum_by_market(history, weight * history.supplier_price)
-    count = _sum_by_market(history, weight)
-    return np.divide(total, count, out=np.full(total.shape, np.nan), where=count > 0)
+    """SEK per inhabitant per year: the mean price customers pay (a consortium contract's
+    or their supplier's own); with no customers yet, the active suppliers' mean asking
+    price; NaN for methods."""
+    alive = history.supplier_alive.astype(float)
+    asked = _sum_by_market(history, alive * history.supplier_price)
+    trading = _sum_by_market(history, alive)
+    asking = np.divide(asked, trading, out=np.full(asked.shape, np.nan), where=trading > 0)
+    paid, paying = history.by_row(history.price_paid), history.by_row(history.paying)
+    return np.where(paying > 0, paid / np.maximum(paying, 1.0), asking)
 
 
 def market_concentration(history: History) -> np.ndarray:

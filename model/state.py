@@ -39,6 +39,7 @@ class AdoptionState:
     stopped_month: np.ndarray  # month an adopter last stopped
     contract_end: np.ndarray  # month a product's contract ends (renewal)
     contract_price: np.ndarray  # price of a consortium contract called off (NaN: none)
+    contract_until: np.ndarray  # month that consortium contract ends (its price holds until then)
     coverage: np.ndarray  # share of the target group reached (adopters; 0 otherwise)
     adopters_changed: bool = True
     flat: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
@@ -74,6 +75,7 @@ class AdoptionState:
             stopped_month=never.copy(),
             contract_end=never.copy(),
             contract_price=np.full(shape, np.nan),
+            contract_until=never.copy(),
             coverage=np.zeros(shape),
         )
 

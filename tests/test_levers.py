@@ -22,7 +22,16 @@ def short(name: str, months: int = 96):
 
 
 def test_every_library_scenario_with_levers_off_is_the_baseline_exactly() -> None:
-    baseline = run_scenario(short("baseline"), 2, seed=3, progress=False).timeseries
+    """Levers off, a scenario is the baseline (with the scenario's own pipeline switch)."""
+    baselines = {
+        pipeline: run_scenario(
+            short("baseline").with_overrides({"pipeline.enabled": pipeline}),
+            2,
+            seed=3,
+            progress=False,
+        ).timeseries
+        for pipeline in (False, True)
+    }
     for path in sorted(SCENARIO_DIR.glob("*.toml")):
         scenario = load_scenario(path)
         if scenario.name in ("baseline", *NOT_LEVER_SCENARIOS):
@@ -31,6 +40,7 @@ def test_every_library_scenario_with_levers_off_is_the_baseline_exactly() -> Non
             {f"{lever}.enabled": False for lever in LEVERS} | {"run.months": 96}
         )
         results = run_scenario(off, 2, seed=3, progress=False).timeseries
+        baseline = baselines[scenario.pipeline.enabled]
         pd.testing.assert_frame_equal(baseline, results, check_exact=True, obj=scenario.name)
 
 

@@ -134,8 +134,11 @@ class Awareness(Module):
         self._refresh()
 
     def _refresh(self) -> None:
-        self.external_hazard = external_base_hazard(self.model)
-        self._revision = self.model.traits.revision
+        """External hazard for the capacities now, and only where the innovation has
+        arrived (a pipeline innovation is unheard of before its month)."""
+        pipeline = self.model.pipeline
+        self.external_hazard = external_base_hazard(self.model) * pipeline.arrived_cells
+        self._revision = (self.model.traits.revision, pipeline.revision)
 
     def step(self) -> None:
         """Unaware cells whose draw falls under the summed channel hazard become aware."""
@@ -145,7 +148,7 @@ class Awareness(Module):
             state.adopters_changed = False
         hazard = self.peer.hazard
         if self.external:
-            if self._revision != model.traits.revision:
+            if self._revision != (model.traits.revision, model.pipeline.revision):
                 self._refresh()
             hazard = hazard + self.external_hazard
             documented = model.levers.documented_awareness  # (I, R): a centre's reach

@@ -53,10 +53,12 @@ class SupplierMarket(Module):
         self.list_price = np.ones(slots)
         self.experience = np.zeros(slots)
         self.price = np.ones(slots)
+        self.unit_cost = np.zeros(slots)
         self.margin_share = np.full(slots, p.margin)
         self.customers = np.zeros(slots, dtype=np.int64)
         self.revenue = np.zeros(slots)
         self.contribution = np.zeros(slots)  # revenue minus unit costs this month (MSEK)
+        self.exit_month = np.full(slots, NEVER, dtype=np.int64)
         self.ever = np.zeros(rows, dtype=np.int64)  # suppliers ever per market
         self.exits = 0
         self.entries = 0
@@ -67,13 +69,19 @@ class SupplierMarket(Module):
         self.update_prices()
 
     def start(self) -> None:
-        """Open each product's initial suppliers."""
-        inn, n_innovations = self.model.innovations, len(self.model.innovations)
-        for row in np.flatnonzero(self.is_product):
-            i = row % n_innovations
-            for _ in range(inn.initial_suppliers[i]):
-                self.add(int(row), small_firm=bool(inn.small_firm_supplier[i]))
+        """Open the initial suppliers of each product there at the start (a product of the
+        pipeline gets its own when it arrives)."""
+        n_innovations = len(self.model.innovations)
+        there = self.model.pipeline.arrivals.month == 0
+        for row in np.flatnonzero(self.is_product & there):
+            self.open_initial(int(row), int(row) % n_innovations)
         self.update_prices()
+
+    def open_initial(self, row: int, innovation: int) -> None:
+        """Open innovation's initial suppliers in market ``row``."""
+        inn = self.model.innovations
+        for _ in range(inn.initial_suppliers[innovation]):
+            self.add(row, small_firm=bool(inn.small_firm_supplier[innovation]))
 
     def add(self, row: int, small_firm: bool) -> int | None:
         """Open a supplier in market ``row``; None when its slots are used up."""
@@ -93,6 +101,11 @@ class SupplierMarket(Module):
         )
         self.capacity[slot] = p.entrant_capacity if small_firm else p.incumbent_capacity
         self.list_price[slot] = self.model.innovations.cost[innovation]
+        self.experience[slot] = 0.0
+        # Priced at once (no experience yet: list price), not at the next month's update.
+        self.price[slot] = self.list_price[slot]
+        self.margin_share[slot] = p.margin
+        self.unit_cost[slot] = self.list_price[slot] * (1.0 - p.margin)
         return slot
 
     def step(self) -> None:
@@ -148,6 +161,7 @@ class SupplierMarket(Module):
         self.cash[alive] += self.contribution[alive] - self.fixed_cost[alive]
         exiting = np.flatnonzero(alive & (self.cash < 0.0))
         self.alive[exiting] = False
+        self.exit_month[exiting] = self.model.month
         self.cash[exiting] = 0.0  # liquidated: no negative cash carried
         self.exits += exiting.size
         return exiting

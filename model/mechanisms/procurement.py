@@ -133,26 +133,31 @@ class Procurement(Module):
         slots = np.full(k.size, NEVER, dtype=np.int64)
         if k.size == 0:
             return slots
-        called, price = self.call_offs(k)
+        called, price, until = self.call_offs(k)
         self.model.state.flat["contract_price"][k] = price
+        self.model.state.flat["contract_until"][k] = until
         own = called == NEVER
         slots[~own] = called[~own]
         if own.any():
-            slots[own] = self._own_tender(k[own], extra_room, called[~own])
+            new_seats = ~own & (self.model.state.flat["supplier"][k] != called)
+            slots[own] = self._own_tender(k[own], extra_room, called[new_seats])
         return slots
 
-    def call_offs(self, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def call_offs(self, k: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For procurements at flat cells ``k``: the winner of the consortium contract each
-        calls off (NEVER: it tenders on its own; a winner's capacity grows with its
-        call-offs) and the contract price it pays (NaN: none)."""
+        calls off (NEVER: it tenders on its own), the contract price it pays (NaN: none)
+        and the month the contract ends. A winner's capacity grows to seat the call-offs
+        that are not its customers already (a renewing customer keeps its seat)."""
         contracts = self.model.levers.contracts
+        none = np.full(k.size, NEVER, dtype=np.int64)
         if contracts is None:
-            return np.full(k.size, NEVER, dtype=np.int64), np.full(k.size, np.nan)
-        slots, price = contracts.call_off(k)
+            return none, np.full(k.size, np.nan), none
+        slots, price, until = contracts.call_off(k)
         market = self.model.market
-        taken = np.bincount(slots[slots != NEVER], minlength=market.alive.size)
+        new_seat = (slots != NEVER) & (self.model.state.flat["supplier"][k] != slots)
+        taken = np.bincount(slots[new_seat], minlength=market.alive.size)
         np.maximum(market.capacity, market.customers + taken, out=market.capacity)
-        return slots, price
+        return slots, price, until
 
     def _own_tender(
         self, k: np.ndarray, extra_room: np.ndarray | None, called: np.ndarray

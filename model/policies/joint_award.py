@@ -11,8 +11,8 @@ volume (what pooled volume buys), less a discount that grows with the number of
 bidders (``suppliers.competition_discount`` x (1 - 1/bidders): a lone bidder asks its
 price, competition takes up to the whole discount off); members weigh bids with the same quality
 and fit factor as individual buyers (``suppliers.bid_noise_sd``) and the best wins.
-The winner takes on the committed volume (its capacity grows to serve it) and members
-pay the contract price until their own contract ends. A winner's exit voids the
+The winner serves every member that calls the contract off (its capacity grows with
+the call-offs) and members pay the contract price while the contract runs. A winner's exit voids the
 contract; the next member that needs a supplier starts a new tender.
 """
 
@@ -29,7 +29,6 @@ from model.state import NEVER
 if TYPE_CHECKING:
     from model.model import DiffusionModel
 
-COMMITTED = (Stage.DECIDED, Stage.TRIALLING, Stage.ADOPTED)
 COLUMNS = (
     "replication",
     "innovation",
@@ -47,8 +46,8 @@ COLUMNS = (
 def bid_prices(
     list_price: np.ndarray,
     experience: np.ndarray,
-    committed: int,
-    bidders: int,
+    committed: np.ndarray | int,
+    bidders: np.ndarray | int,
     progress_ratio: float,
     pass_through: float,
     min_price_ratio: float,
@@ -59,7 +58,8 @@ def bid_prices(
     1/``bidders``) for the competition it faces."""
     progress = np.log2(progress_ratio)
     curve = np.maximum(np.power(1.0 + experience + committed, progress), min_price_ratio)
-    return list_price * curve**pass_through * (1.0 - discount * (1.0 - 1.0 / max(bidders, 1)))
+    competition = 1.0 - discount * (1.0 - 1.0 / np.maximum(bidders, 1))
+    return list_price * curve**pass_through * competition
 
 
 class ConsortiumContracts:
@@ -91,9 +91,10 @@ class ConsortiumContracts:
         alive = model.market.alive[np.maximum(supplier, 0)]
         return (supplier != NEVER) & alive & (self.end[rows, consortia] > model.month)
 
-    def call_off(self, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def call_off(self, k: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """For procurements at flat cells ``k``: the supplier slot of the member's live
-        contract (NEVER for non-members and consortia without one) and its price (NaN)."""
+        contract (NEVER for non-members and consortia without one), its price (NaN) and
+        the month it ends (NEVER)."""
         j = k % self.model.state.n_columns
         consortia = self.consortium[j]
         member = consortia != NEVER
@@ -102,9 +103,11 @@ class ConsortiumContracts:
         covered[member] = self.live(rows[member], consortia[member])
         slots = np.full(k.size, NEVER, dtype=np.int64)
         prices = np.full(k.size, np.nan)
+        ends = np.full(k.size, NEVER, dtype=np.int64)
         slots[covered] = self.supplier[rows[covered], consortia[covered]]
         prices[covered] = self.price[rows[covered], consortia[covered]]
-        return slots, prices
+        ends[covered] = self.end[rows[covered], consortia[covered]]
+        return slots, prices, ends
 
     def tender_where_needed(self) -> None:
         """Award a contract for every market and consortium where a member needs a
@@ -125,80 +128,104 @@ class ConsortiumContracts:
         pairs = np.unique(rows * len(self.names) + consortia)
         rows, consortia = np.divmod(pairs, len(self.names))
         open_ = ~self.live(rows, consortia)
-        for row, consortium in zip(rows[open_], consortia[open_], strict=True):
-            self.award(int(row), int(consortium))
+        if not open_.any():
+            return
+        self.award(rows[open_], consortia[open_])
 
-    def committed(self, row: int, consortium: int) -> np.ndarray:
-        """Columns of the consortium's members that have decided on, trial or use the product."""
+    def committed(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per market and consortium (``row * consortia + consortium``): members that have
+        decided on, trial or use the product, and their population in millions."""
         model = self.model
-        replications, innovations = divmod(row, len(model.innovations))
-        block = model.structure.block_size
-        columns = np.arange(replications * block, (replications + 1) * block)
-        columns = columns[self.consortium[columns] == consortium]
-        return columns[np.isin(model.state.stage[innovations, columns], COMMITTED)]
+        state, n = model.state, model.state.n_columns
+        stage = state.stage
+        mask = (stage == Stage.DECIDED) | (stage == Stage.TRIALLING) | (stage == Stage.ADOPTED)
+        mask &= model.needs_procurement[:, None] & (self.consortium != NEVER)[None, :]
+        k = np.flatnonzero(mask)
+        j = k % n
+        pair = model.ledger_rows(k) * len(self.names) + self.consortium[j]
+        size = self.supplier.size
+        counts = np.bincount(pair, minlength=size)
+        population_m = np.bincount(pair, weights=model.traits.population[j] / 1e6, minlength=size)
+        return counts, population_m
 
-    def award(self, row: int, consortium: int) -> None:
-        """One tender: bids from the market's suppliers that find it worth their bidding
-        cost, the best bid wins the committed volume for a contract period."""
+    def award(self, rows: np.ndarray, consortia: np.ndarray) -> None:
+        """One tender per market ``rows`` and consortium ``consortia`` (ascending, so a
+        replication's tenders are in market order): every trading supplier that finds the
+        margin worth its bidding cost bids; the best bid wins the committed volume for a
+        contract period. Tenders without members or bidders award nothing."""
         model, market = self.model, self.model.market
         p = model.scenario.suppliers
-        replication, innovation = divmod(row, len(model.innovations))
-        members = self.committed(row, consortium)
-        per_market = p.max_per_innovation
-        slots = row * per_market + np.arange(per_market)
-        slots = slots[market.alive[slots]]
-        if members.size == 0 or slots.size == 0:
-            return
-        population_m = model.traits.population[members].sum() / 1e6
+        replication, innovation = np.divmod(rows, len(model.innovations))
+        counts, populations = self.committed()  # awards change no stage: one count
+        pair = rows * len(self.names) + consortia
+        members, population_m = counts[pair], populations[pair]
+        slots = rows[:, None] * p.max_per_innovation + np.arange(p.max_per_innovation)
+        trading = market.alive[slots]
         years = model.innovations.contract_months[innovation] / 12.0
         # A supplier bids when the margin it expects from the contract covers its bid cost.
-        expected = p.margin * market.price[slots] * population_m * years
-        slots = slots[expected > p.bid_cost_msek]
-        if slots.size == 0:
-            return
-        market.cash[slots] -= p.bid_cost_msek
+        expected = p.margin * market.price[slots] * (population_m * years)[:, None]
+        bidding = trading & (expected > p.bid_cost_msek) & (members > 0)[:, None]
+        bidders = bidding.sum(axis=1)
+        np.subtract.at(market.cash, slots[bidding], p.bid_cost_msek)
         bids = bid_prices(
             market.list_price[slots],
             market.experience[slots],
-            members.size,
-            slots.size,
+            members[:, None],
+            np.maximum(bidders, 1)[:, None],
             p.progress_ratio,
             p.price_pass_through,
             p.min_price_ratio,
             p.competition_discount,
         )
-        quality = np.exp(p.bid_noise_sd * self.rngs[replication].standard_normal(slots.size))
-        best = int(np.argmin(bids * quality))
-        winner = int(slots[best])
+        # Members' quality and fit factor per bid: each replication's draws in tender order.
+        quality = np.ones(slots.shape)
+        per_replication = np.bincount(
+            replication, weights=bidders, minlength=model.replications
+        ).astype(np.int64)
+        drawn = [self.rngs[r].standard_normal(n) for r, n in enumerate(per_replication) if n]
+        if drawn:
+            quality[bidding] = np.exp(p.bid_noise_sd * np.concatenate(drawn))
+        score = np.where(bidding, bids * quality, np.inf)
+        best = np.argmin(score, axis=1)
+        won = np.flatnonzero(bidders > 0)
+        if won.size == 0:
+            return
+        winner = slots[won, best[won]]
+        price = bids[won, best[won]]
         month = model.month
-        self.supplier[row, consortium] = winner
-        self.price[row, consortium] = bids[best]
-        self.end[row, consortium] = month + model.innovations.contract_months[innovation]
-        serving = market.customers[winner] + members.size
-        market.capacity[winner] = max(int(market.capacity[winner]), int(serving))
-        list_price = model.innovations.cost[innovation]
-        alive = row * per_market + np.arange(per_market)
-        alive = alive[market.alive[alive]]
-        self.log.append(
-            (
-                replication,
-                innovation,
-                consortium,
-                month,
-                int(self.end[row, consortium]),
-                members.size,
-                slots.size,
-                bids[best] / list_price,
-                market.price[alive].min() / list_price,
-                bool(market.small_firm[winner]),
-            )
+        end = month + model.innovations.contract_months[innovation[won]]
+        self.supplier[rows[won], consortia[won]] = winner
+        self.price[rows[won], consortia[won]] = price
+        self.end[rows[won], consortia[won]] = end
+        list_price = model.innovations.cost[innovation[won]]
+        asked = np.where(trading, market.price[slots], np.inf).min(axis=1)[won]
+        self.log += zip(
+            replication[won].tolist(),
+            innovation[won].tolist(),
+            consortia[won].tolist(),
+            [month] * won.size,
+            end.tolist(),
+            members[won].tolist(),
+            bidders[won].tolist(),
+            (price / list_price).tolist(),
+            (asked / list_price).tolist(),
+            market.small_firm[winner].tolist(),
+            winner.tolist(),
+            strict=True,
         )
 
     def table(self) -> pd.DataFrame:
         """One row per award: who committed, how many bid, and the price against what the
         cheapest supplier asked individual buyers that month (both as a share of list)."""
         log = sorted(self.log)
-        frame = pd.DataFrame(log, columns=list(COLUMNS))
+        frame = pd.DataFrame(log, columns=[*COLUMNS, "winner"])
+        if len(frame):  # a contract ends early when its winner exits
+            exit_month = self.model.market.exit_month[frame["winner"].to_numpy(np.int64)]
+            exited = exit_month != NEVER
+            frame["end_month"] = np.where(
+                exited, np.minimum(frame["end_month"], exit_month), frame["end_month"]
+            )
+        frame = frame.drop(columns="winner")
         return from_log(frame, self.model.innovations.names, self.names)
 
 
