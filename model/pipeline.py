@@ -35,6 +35,11 @@ ORIGINS: dict[str, tuple[str, str, str]] = {
     "municipality": ("own_developments_per_year", "method", "new_own_method"),
 }
 NAMED = "named"
+# Products developed with the programme's development instrument (Demand Acceleration):
+# their queue's ideas arrive when a funded challenge succeeds, not at a rate.
+DEVELOPED = "development"
+DEVELOPED_PREFIX = "new_developed_product"
+DEVELOPMENT_ROOM = 3.0  # the development queue's room, in multiples of its own allocation
 QUEUE_QUANTILE = 0.99
 COST_LOG_SD = 0.5
 RELEVANCE_CONCENTRATION = 4.0  # beta(a, b) with a + b = 4: a wide spread of shares
@@ -50,14 +55,32 @@ def queue_lengths(settings, months: int) -> dict[str, int]:
     return lengths
 
 
+def developed_queue_length(programme) -> int:
+    """Ideas in the development instrument's queue: the 99th percentile of the successes
+    of the challenges three times its own allocation buys (room for money moved in from
+    instruments nobody applies to; successes beyond the queue are counted in the
+    instrument's ``dropped``, not added)."""
+    if not programme.enabled or programme.share_development <= 0:
+        return 0
+    allocation = programme.annual_budget_msek * programme.share_development * programme.years
+    money = DEVELOPMENT_ROOM * allocation
+    challenges = int(money / programme.development_cost_msek + 1e-9)
+    success = programme.development_success
+    return int(stats.binom.ppf(QUEUE_QUANTILE, challenges, success)) if challenges else 0
+
+
 def queue_specs(scenario, innovation_model) -> tuple[list, list[str]]:
     """The queued ideas as innovation specs (validated like a scenario's own), and the
     origin of each."""
     settings = scenario.pipeline
     rng = stream(settings.queue_seed, "pipeline_queue")
     specs, origins = [], []
-    for origin, length in queue_lengths(settings, scenario.run.months).items():
-        _, kind, prefix = ORIGINS[origin]
+    lengths = queue_lengths(settings, scenario.run.months)
+    lengths[DEVELOPED] = developed_queue_length(scenario.programme)
+    kinds = {o: (kind, prefix) for o, (_, kind, prefix) in ORIGINS.items()}
+    kinds[DEVELOPED] = ("product", DEVELOPED_PREFIX)
+    for origin, length in lengths.items():
+        kind, prefix = kinds[origin]
         for n in range(length):
             cost = settings.cost_median_sek * np.exp(COST_LOG_SD * rng.standard_normal())
             ratio = settings.ratio_median * np.exp(settings.ratio_log_sd * rng.standard_normal())
@@ -97,21 +120,28 @@ class Arrivals:
         """Per replication, from its own stream (``rngs``): each origin's number of
         arrivals (Poisson, at most its queue) and their months (uniform over the run, in
         order)."""
-        n = len(origins)
-        month = np.zeros((len(rngs), n), dtype=np.int64)
+        month = np.where(np.array(origins) == NAMED, 0, NEVER)[None, :].repeat(len(rngs), axis=0)
         positions = {o: np.flatnonzero(np.array(origins) == o) for o in ORIGINS}
         for r, rng in enumerate(rngs):
             for origin, (rate, _, _) in ORIGINS.items():
                 rows = positions[origin]
                 count = rng.poisson(getattr(settings, rate) * months / 12.0)
                 when = np.sort(rng.integers(1, months + 1, size=count))[: rows.size]
-                month[r, rows] = NEVER
                 month[r, rows[: when.size]] = when
         return cls(month.reshape(-1), origins)
 
     @classmethod
     def named_only(cls, n: int, replications: int) -> Arrivals:
         return cls(np.zeros(n * replications, dtype=np.int64), [NAMED] * n)
+
+    def schedule(self, replication: int, rows: np.ndarray, count: int, month: int) -> int:
+        """Let the next ``count`` ideas not yet scheduled among innovations ``rows`` (a
+        queue, in order) arrive in ``replication`` at ``month``; returns how many the queue
+        could still take."""
+        ledger = replication * len(self.origins) + rows
+        free = ledger[self.month[ledger] == NEVER][:count]
+        self.month[free] = month
+        return free.size
 
     def arrived(self, month: int) -> np.ndarray:
         """Bool per ledger row: the innovation is there by ``month``."""

@@ -209,6 +209,19 @@ class _ScenarioBase(_Strict):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _development_needs_the_pipeline(self) -> Any:
+        """Developed products arrive through the pipeline; without it the money would buy
+        nothing."""
+        programme = self.programme
+        if programme.enabled and programme.share_development > 0 and not self.pipeline.enabled:
+            raise ValueError(
+                f"programme.share_development = {programme.share_development:g} funds "
+                "development of new products, which arrive in the pipeline of new "
+                "innovations: set pipeline.enabled = true, or share_development = 0"
+            )
+        return self
+
     @field_validator("innovations")
     @classmethod
     def _unique_names(cls, innovations: list[Any]) -> list[Any]:

@@ -211,3 +211,74 @@ def test_calls_table_is_empty_without_a_calling_lever() -> None:
     calls = result.programme_calls
     assert calls.empty and list(calls.columns)[:4] == ["replication", "lever", "year", "instrument"]
     assert isinstance(calls, pd.DataFrame)
+
+
+def _development_at_first_call(overrides: dict) -> DiffusionModel:
+    scenario = load_scenario("programme_development").with_overrides(
+        {"run.months": 48, **overrides}
+    )
+    model = DiffusionModel(scenario, seed=[5, 6])
+    while model.month < scenario.programme.start_month:
+        model.step()
+    return model
+
+
+def test_development_funds_challenges_whose_products_arrive_later() -> None:
+    model = _development_at_first_call({})
+    lever = next(p for p in model.policies if isinstance(p, InnovationProgramme))
+    development = next(i for i in lever.instruments if i.name == "development")
+    s = model.scenario.programme
+    applying = model.traits.idea_org.reshape(model.replications, -1).sum(axis=1)
+    np.testing.assert_allclose(development.applied, applying * s.development_cost_msek)
+    money = s.annual_budget_msek * s.share_development
+    places = np.floor(money / s.development_cost_msek + 1e-9)
+    np.testing.assert_array_equal(development.funded, np.minimum(applying, places))
+    # Each success takes the next idea of the development queue, arriving 18 months on.
+    arrival = model.pipeline.arrivals.month.reshape(model.replications, -1)
+    queue = arrival[:, development.rows]
+    for replication, developed in enumerate(development.developed):
+        assert (queue[replication, :developed] == model.month + s.development_months).all()
+        assert (queue[replication, developed:] == -1).all()
+    assert development.developed.sum() > 0
+    # A full queue counts what it cannot take.
+    taken = model.pipeline.arrivals.schedule(0, development.rows, 10**6, model.month + 1)
+    assert taken == development.rows.size - development.developed[0]
+
+
+def test_development_acts_only_on_the_pipeline() -> None:
+    """Development money (in the other model given to administration, which acts on
+    nothing) changes, in the programme's first month, only when new products arrive."""
+    scenario = load_scenario("programme_development").with_overrides({"run.months": 48})
+    models = [DiffusionModel(scenario, seed=[5, 6]) for _ in range(2)]
+    for model in models:
+        while model.month < scenario.programme.start_month - 1:
+            model.step()
+    lever = next(p for p in models[0].policies if isinstance(p, InnovationProgramme))
+    development = next(i for i in lever.instruments if i.name == "development")
+    administration = next(i for i in lever.instruments if i.name == "administration")
+    administration.share += development.share
+    development.share = 0.0
+    snapshots = []
+    for model in models:
+        model.step()  # the first call
+        snapshot = _snapshot(model)
+        snapshot["arrivals"] = model.pipeline.arrivals.month.copy()
+        snapshots.append(snapshot)
+    first, second = snapshots
+    changed = {name for name in first if not np.array_equal(first[name], second[name])}
+    assert changed == {"arrivals"}
+
+
+def test_the_process_fund_acts_only_on_capacity() -> None:
+    """In its first month the Danish-style fund changes idea organisation, scanning and
+    trial slots (process support), nothing else a lever may act on."""
+    fund = load_scenario("danish_style").with_overrides({"run.months": 48})
+    off = fund.with_overrides({"process_fund.enabled": False})
+    start = fund.process_fund.start_month
+    models = [DiffusionModel(s, seed=[5, 6]) for s in (off, fund)]
+    for model in models:
+        while model.month < start:
+            model.step()
+    first, second = (_snapshot(m) for m in models)
+    changed = {name for name in first if not np.array_equal(first[name], second[name])}
+    assert changed == {"idea_org", "scanning", "trial_slots"}

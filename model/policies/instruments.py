@@ -13,6 +13,10 @@
 - ``CentreFunding``: a national competence centre that collects, packages and spreads
   experience, a standing cost. Acts on: the weight of results pooled nationally in
   learning, and awareness of innovations with documented results.
+- ``DevelopmentCall``: development of new solutions (Demand Acceleration: concept work
+  bought from firms, about 18 months to a product). A municipality with an idea-handling
+  organisation applies for one challenge a year; funded while the money lasts. Acts on:
+  the pipeline (a succeeding challenge's product arrives in it).
 - ``Administration``: running the lever, a standing cost. Acts on nothing.
 """
 
@@ -223,6 +227,57 @@ class CentreFunding(_Budgeted):
         levers = self.model.levers
         levers.documented_weight[:] = 0.0
         levers.documented_awareness[:] = 0.0
+
+
+class DevelopmentCall(_Budgeted):
+    """Challenges funded for the year (one per applicant while the money lasts), paid
+    monthly; each succeeds with ``success`` (drawn when funded, from
+    ``rngs``), and its product arrives ``months`` later as the next idea of the
+    development queue (``rows``). Successes the queue cannot take are counted in
+    ``dropped``."""
+
+    def __init__(
+        self,
+        model: DiffusionModel,
+        share: float,
+        cost_msek: float,
+        success: float,
+        months: int,
+        rows: np.ndarray,
+        rngs: list[np.random.Generator],
+    ) -> None:
+        super().__init__(model, "development", share)
+        self.cost = cost_msek
+        self.success = success
+        self.months = months
+        self.rows = rows  # the development queue's innovations, in order
+        self.rngs = rngs
+        self.funded = np.zeros(model.replications, dtype=np.int64)
+        self.developed = np.zeros(model.replications, dtype=np.int64)
+        self.dropped = np.zeros(model.replications, dtype=np.int64)
+
+    def call(self, year_money: np.ndarray) -> None:
+        self._start_year()
+        model = self.model
+        size = model.structure.block_size
+        applying = model.traits.idea_org.reshape(-1, size)
+        self.applied = applying.sum(axis=1) * self.cost
+        places = np.floor(year_money / self.cost + 1e-9).astype(np.int64)
+        self.funded = np.minimum(applying.sum(axis=1), places)
+        arrival = model.month + self.months
+        for replication, funded in enumerate(self.funded):
+            if funded == 0:
+                continue
+            won = int((self.rngs[replication].random(funded) < self.success).sum())
+            taken = model.pipeline.arrivals.schedule(replication, self.rows, won, arrival)
+            self.developed[replication] += taken
+            self.dropped[replication] += won - taken
+
+    def pay(self) -> None:
+        self._pay_out(self.funded * self.cost / 12.0)
+
+    def close(self) -> None:
+        self.funded = np.zeros(self.model.replications, dtype=np.int64)
 
 
 class Administration(_Budgeted):

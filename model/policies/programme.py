@@ -1,7 +1,7 @@
 """The state innovation programme (DESIGN.md section 4): an annual budget for a number of
 years, run as yearly calls per instrument (``model/policies/instruments.py``): co-funded
 trial grants, capacity building, FoI environments and test beds, a national competence
-centre, and administration. Each instrument starts with its share of the budget;
+centre, development of new solutions (off unless given a share), and administration. Each instrument starts with its share of the budget;
 municipalities and FoU environments apply when it helps them; what is not applied for
 rolls over or moves to oversubscribed instruments by the rule in ``calls.settle``.
 Targeting (all, low-capacity, small, central) decides who is eligible for grants and who
@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from model.pipeline import DEVELOPED
 from model.policies.calls import CallLever
 from model.policies.capacity import CapacityBuilding
 from model.policies.instruments import (
     Administration,
     CapacityCall,
     CentreFunding,
+    DevelopmentCall,
     FouCall,
     GrantCall,
 )
@@ -31,12 +33,12 @@ if TYPE_CHECKING:
 
 
 class InnovationProgramme(CallLever):
-    """Yearly calls for five instruments; the ranking and retention draws come from the
-    stream ``policy:programme``."""
+    """Yearly calls for six instruments; the ranking and retention draws come from the
+    stream ``policy:programme``, development's successes from ``programme_development``."""
 
     parameters = ("programme",)
     switches = ("programme.enabled",)
-    streams = ("policy:programme",)
+    streams = ("policy:programme", "programme_development")
     records = (
         "budget_msek",
         "granted_msek",
@@ -88,6 +90,19 @@ class InnovationProgramme(CallLever):
             ),
             Administration(model, s.share_administration),
         ]
+        if s.share_development > 0:  # an instrument a programme may add (DESIGN.md 4)
+            self.instruments.insert(
+                -1,
+                DevelopmentCall(
+                    model,
+                    s.share_development,
+                    s.development_cost_msek,
+                    s.development_success,
+                    s.development_months,
+                    np.flatnonzero(np.array(model.origins) == DEVELOPED),
+                    [stream(seed, "programme_development") for seed in model.seeds],
+                ),
+            )
 
     def _grant_offer(self) -> np.ndarray:
         eligible = self.rank() < self.eligible_count
