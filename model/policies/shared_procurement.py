@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from model.module import Module
 from model.policies.joint_award import ConsortiumContracts
@@ -34,6 +33,7 @@ class SharedProcurement(Module):
 
     parameters = ("shared_procurement", "suppliers")
     switches = ("shared_procurement.enabled",)
+    options = ("mechanisms.contract_renewal",)  # which ending contracts re-procure
     streams = ("policy:shared_procurement", "joint_award")
 
     def __init__(self, model: DiffusionModel, settings) -> None:
@@ -57,7 +57,10 @@ class SharedProcurement(Module):
         self.members = joins
         self.consortium = np.where(joins, consortium, NEVER)
         bids = [stream(seed, "joint_award") for seed in model.seeds]
-        self.contracts = ConsortiumContracts(model, np.full(joins.size, NEVER), names, bids)
+        renewals = model.scenario.mechanisms.contract_renewal
+        self.contracts = ConsortiumContracts(
+            model, np.full(joins.size, NEVER), names, bids, renewals
+        )
 
     def step(self) -> None:
         """At the start month, members get the consortium's procurement terms; from then
@@ -74,7 +77,3 @@ class SharedProcurement(Module):
             self.contracts.consortium[:] = self.consortium
             levers.contracts = self.contracts
         self.contracts.tender_where_needed()
-
-    def awards(self) -> pd.DataFrame:
-        """The consortia's awards (``contracts.parquet``)."""
-        return self.contracts.table()
