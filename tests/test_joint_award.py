@@ -7,12 +7,11 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-import pandas as pd
 import pytest
+from batching import assert_same_alone_as_in_batch
 
 from model import prices
 from model.model import DiffusionModel
-from model.outputs import build_tables
 from model.policies.joint_award import bid_prices
 from model.scenario import load_scenario
 from model.stages import Stage
@@ -183,16 +182,7 @@ def test_suppliers_book_revenue_minus_unit_cost_at_a_contract_price() -> None:
 
 def test_a_replication_gets_the_same_contracts_alone_or_in_a_batch() -> None:
     scenario = load_scenario("shared_procurement").with_overrides({"run.months": 96})
-    seeds = [41, 42, 43]
-    batch = build_tables(DiffusionModel(scenario, seed=seeds).run())
-    alone = build_tables(DiffusionModel(scenario, seed=[seeds[2]]).run())
-    for name in ("contracts", "timeseries"):
-        together = batch[name][batch[name]["replication"] == 2].drop(columns="replication")
-        by_itself = alone[name].drop(columns="replication")
-        assert len(by_itself) > 0
-        pd.testing.assert_frame_equal(
-            together.reset_index(drop=True), by_itself.reset_index(drop=True), check_exact=True
-        )
+    assert_same_alone_as_in_batch(scenario, [41, 42, 43], 2, ("contracts", "timeseries"))
 
 
 def test_shared_procurement_acts_only_through_procurement_terms_and_contracts() -> None:

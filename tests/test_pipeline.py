@@ -6,8 +6,8 @@ innovations.parquet and the pipeline's metrics say what became of them."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
+from batching import assert_same_alone_as_in_batch
 from scipy import stats
 
 from experiments.metrics import per_replication
@@ -154,12 +154,4 @@ def test_pipeline_metrics_count_reach_and_weak_adopters() -> None:
 
 
 def test_a_replication_meets_the_same_pipeline_alone_or_in_a_batch(scenario) -> None:
-    seeds = [31, 32, 33]
-    batch = build_tables(DiffusionModel(scenario, seed=seeds).run())
-    alone = build_tables(DiffusionModel(scenario, seed=[seeds[1]]).run())
-    for name in ("timeseries", "innovations"):
-        together = batch[name][batch[name]["replication"] == 1].drop(columns="replication")
-        by_itself = alone[name].drop(columns="replication")
-        pd.testing.assert_frame_equal(
-            together.reset_index(drop=True), by_itself.reset_index(drop=True), check_exact=True
-        )
+    assert_same_alone_as_in_batch(scenario, [31, 32, 33], 1, ("timeseries", "innovations"))

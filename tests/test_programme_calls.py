@@ -104,8 +104,8 @@ def test_money_moves_only_from_instruments_without_unmet_demand(skr) -> None:
     assert calls.loc[unmet, "moved_msek"].sum() > 0  # the rule is exercised
 
 
-def _first_call(overrides: dict) -> DiffusionModel:
-    scenario = load_scenario("programme").with_overrides({"run.months": 48, **overrides})
+def _first_call(overrides: dict, name: str = "programme") -> DiffusionModel:
+    scenario = load_scenario(name).with_overrides({"run.months": 48, **overrides})
     model = DiffusionModel(scenario, seed=[5, 6])
     while model.month < scenario.programme.start_month:
         model.step()
@@ -213,18 +213,8 @@ def test_calls_table_is_empty_without_a_calling_lever() -> None:
     assert isinstance(calls, pd.DataFrame)
 
 
-def _development_at_first_call(overrides: dict) -> DiffusionModel:
-    scenario = load_scenario("programme_development").with_overrides(
-        {"run.months": 48, **overrides}
-    )
-    model = DiffusionModel(scenario, seed=[5, 6])
-    while model.month < scenario.programme.start_month:
-        model.step()
-    return model
-
-
 def test_development_funds_challenges_whose_products_arrive_later() -> None:
-    model = _development_at_first_call({})
+    model = _first_call({}, "programme_development")
     lever = next(p for p in model.policies if isinstance(p, InnovationProgramme))
     development = next(i for i in lever.instruments if i.name == "development")
     s = model.scenario.programme

@@ -45,13 +45,8 @@ class Procurement(Module):
         contract, and a renewing buyer's own seat is room in its tender), then the
         longest-waiting new buyers with the seats that are left."""
         model, state = self.model, self.model.state
-        month = model.month
-        ending = np.flatnonzero(state.contract_end == month)
-        if not self.renewals:  # contracts run on; only adopters a supplier's exit stranded
-            ending = ending[state.flat["supplier"][ending] == NEVER]
+        ending, going_on = self.ending_contracts()
         if ending.size:  # renewals first: they hold a contract, and their own seat is room
-            mean, _ = model.learning.belief(ending)
-            going_on = ending[mean > 1.0 + self.hurdle]
             seats = state.flat["supplier"][going_on]
             own = np.bincount(seats[seats != NEVER], minlength=model.market.alive.size)
             self.renew(ending, going_on, self.tender(going_on, extra_room=own))
@@ -60,6 +55,19 @@ class Procurement(Module):
         if due is not None:
             candidates = due[self.candidates(due)]
             self.complete(due, self.tender(candidates))
+
+    def ending_contracts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Cells whose contract ends this month (with contract renewal off, only adopters
+        a supplier's exit stranded: the others run on), and those of them that re-procure
+        because they still believe in the product."""
+        model, state = self.model, self.model.state
+        ending = np.flatnonzero(state.contract_end == model.month)
+        if not self.renewals:
+            ending = ending[state.flat["supplier"][ending] == NEVER]
+        if ending.size == 0:
+            return ending, ending
+        mean, _ = model.learning.belief(ending)
+        return ending, ending[mean > 1.0 + self.hurdle]
 
     def renew(self, ending: np.ndarray, going_on: np.ndarray, won: np.ndarray) -> None:
         """Products whose contract ends now (``ending``): those that still believe in it

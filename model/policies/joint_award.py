@@ -72,7 +72,6 @@ class ConsortiumContracts:
         consortium: np.ndarray,
         names: list[str],
         rngs: list[np.random.Generator],
-        renewals: bool = True,
     ) -> None:
         self.model = model
         self.consortium = consortium  # per column: the member's consortium, NEVER if none
@@ -83,7 +82,6 @@ class ConsortiumContracts:
         self.price = np.full(shape, np.nan)
         self.end = np.full(shape, NEVER, dtype=np.int64)
         self.rngs = rngs  # per replication: the members' quality and fit factors of bids
-        self.renewals = renewals  # contracts are renewed (or run on; see Procurement)
         self.log: list[tuple] = []
 
     def live(self, rows: np.ndarray, consortia: np.ndarray) -> np.ndarray:
@@ -121,7 +119,8 @@ class ConsortiumContracts:
         stage, n = state.stage, state.n_columns
         member = product[:, None] & (self.consortium != NEVER)[None, :]
         procured = np.flatnonzero((stage == Stage.DECIDED) & (state.procure_end <= month) & member)
-        k = np.concatenate([procured, self.renewing(np.flatnonzero(state.contract_end == month))])
+        _, renewing = model.procurement.ending_contracts()  # Procurement's rule, this month
+        k = np.concatenate([procured, renewing])
         k = k[member.reshape(-1)[k]]
         if k.size == 0:
             return
@@ -132,18 +131,6 @@ class ConsortiumContracts:
         if not open_.any():
             return
         self.award(rows[open_], consortia[open_])
-
-    def renewing(self, ending: np.ndarray) -> np.ndarray:
-        """Of cells whose own contract ends now, those that will re-procure (as
-        ``Procurement`` decides): the ones that still believe in the product, and with
-        contract renewal off only those a supplier's exit stranded."""
-        model = self.model
-        if not self.renewals:
-            ending = ending[model.state.flat["supplier"][ending] == NEVER]
-        if ending.size == 0:
-            return ending
-        mean, _ = model.learning.belief(ending)
-        return ending[mean > 1.0 + model.scenario.decision.hurdle]
 
     def committed(self) -> tuple[np.ndarray, np.ndarray]:
         """Per market and consortium (``row * consortia + consortium``): members that have

@@ -33,7 +33,6 @@ class SharedProcurement(Module):
 
     parameters = ("shared_procurement", "suppliers")
     switches = ("shared_procurement.enabled",)
-    options = ("mechanisms.contract_renewal",)  # which ending contracts re-procure
     streams = ("policy:shared_procurement", "joint_award")
 
     def __init__(self, model: DiffusionModel, settings) -> None:
@@ -57,10 +56,7 @@ class SharedProcurement(Module):
         self.members = joins
         self.consortium = np.where(joins, consortium, NEVER)
         bids = [stream(seed, "joint_award") for seed in model.seeds]
-        renewals = model.scenario.mechanisms.contract_renewal
-        self.contracts = ConsortiumContracts(
-            model, np.full(joins.size, NEVER), names, bids, renewals
-        )
+        self.contracts = ConsortiumContracts(model, np.full(joins.size, NEVER), names, bids)
 
     def step(self) -> None:
         """At the start month, members get the consortium's procurement terms; from then
