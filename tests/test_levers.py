@@ -123,6 +123,15 @@ def test_shared_procurement_shortens_lead_times_and_lowers_prices() -> None:
         ({"trial_legislation.enabled": True}, "needs a zone"),
         ({"programme.share_grants": 0.9}, "must sum to 1"),
         ({"programme.targeting": "richest"}, "programme.targeting"),
+        (
+            {
+                "programme.enabled": True,
+                "programme.share_development": 0.1,
+                "programme.share_grants": 0.4,
+            },
+            "set pipeline.enabled = true",
+        ),
+        ({"pipeline.products_per_year": -1}, "pipeline.products_per_year"),
     ],
 )
 def test_nonsense_lever_settings_are_rejected_at_load(overrides: dict, message: str) -> None:
