@@ -73,10 +73,21 @@ def series_values(timeseries: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     return pd.concat([table, overall]).sort_index()
 
 
-def _outcomes(scenario: Scenario, seeds: list[int], outcomes: tuple[str, ...]) -> pd.DataFrame:
-    """Per-replication outcomes (rows: position in ``seeds`` x innovation, plus "all")."""
+def _outcomes(
+    scenario: Scenario,
+    seeds: list[int],
+    outcomes: tuple[str, ...],
+    block_overrides: list[dict[str, Any]] | None = None,
+) -> pd.DataFrame:
+    """Per-replication outcomes (rows: position in ``seeds`` x innovation, plus "all");
+    ``block_overrides``: each replication's own parameter values (``model/blocks.py``)."""
     parts = [
-        run_batch(scenario, first, seeds[first : first + count])
+        run_batch(
+            scenario,
+            first,
+            seeds[first : first + count],
+            None if block_overrides is None else block_overrides[first : first + count],
+        )
         for first, count in batches(len(seeds), DEFAULT_BATCH)
     ]
     results = combine(scenario, 0, seeds, parts)
@@ -107,6 +118,34 @@ def evaluate_spridning(
     return table.reset_index()
 
 
+def evaluate_spridning_points(
+    points: list[tuple[dict[str, Any], list[int]]],
+    scenario: Scenario | None,
+    reference: Scenario | None,
+    outcomes: tuple[str, ...],
+) -> list[pd.DataFrame]:
+    """Several points at once, their replications side by side as blocks of one model
+    (each block with its point's values): what ``evaluate_spridning`` gives per point,
+    since a block's results do not depend on its batch. Raises ``BlockParameterError``
+    when a point sets a parameter that cannot differ between blocks."""
+    assert scenario is not None
+    seeds = [seed for _, point_seeds in points for seed in point_seeds]
+    blocks = [overrides for overrides, point_seeds in points for _ in point_seeds]
+    table = _outcomes(scenario, seeds, outcomes, blocks)
+    if reference is not None:
+        base = _outcomes(reference, seeds, outcomes, blocks)
+        table = table.join((table - base.reindex(table.index)).add_prefix("effect_"))
+    table = table.reset_index()
+    tables, first = [], 0
+    for _, point_seeds in points:
+        rows = table["replication"].between(first, first + len(point_seeds) - 1)
+        part = table[rows].reset_index(drop=True)
+        part["replication"] -= first
+        tables.append(part)
+        first += len(point_seeds)
+    return tables
+
+
 def ishigami(x1: float, x2: float, x3: float, a: float = 7.0, b: float = 0.1) -> float:
     """The Ishigami function: S1 = (0.314, 0.442, 0), ST = (0.558, 0.442, 0.244) on [-pi, pi]^3."""
     return math.sin(x1) + a * math.sin(x2) ** 2 + b * x3**4 * math.sin(x1)
@@ -125,6 +164,9 @@ def evaluate_ishigami(
         raise ValueError(f"ishigami is not finite at {overrides}")
     return pd.DataFrame({"replication": range(len(seeds)), "innovation": "all", "y": value})
 
+
+# Evaluators that can also take several points in one call (blocks of one model).
+POINTS_EVALUATORS = {"spridning": evaluate_spridning_points}
 
 EVALUATORS: dict[str, Evaluator] = {
     "spridning": evaluate_spridning,

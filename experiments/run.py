@@ -71,9 +71,13 @@ def municipality_count() -> int:
 
 
 def run_batch(
-    scenario: Scenario, first_replication: int, seeds: list[int]
+    scenario: Scenario,
+    first_replication: int,
+    seeds: list[int],
+    block_overrides: list[dict[str, Any]] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], float]:
-    """Replications ``first_replication``.. with ``seeds``, run side by side in one model.
+    """Replications ``first_replication``.. with ``seeds``, run side by side in one model
+    (each with its own ``block_overrides`` when given: ``model/blocks.py``).
 
     Returns the output tables (``replication`` numbered from ``first_replication``) and
     the seconds the batch took. A replication's results do not depend on its batch.
@@ -81,7 +85,11 @@ def run_batch(
     started = time.perf_counter()
     municipalities, neighbours = _reference()
     model = DiffusionModel(
-        scenario, seed=seeds, municipalities=municipalities, neighbours=neighbours
+        scenario,
+        seed=seeds,
+        municipalities=municipalities,
+        neighbours=neighbours,
+        block_overrides=block_overrides,
     )
     model.run()
     tables = build_tables(model)

@@ -4,8 +4,9 @@ A run's id is a hash of the model, the point's parameter values and the replicat
 seed, so a resumed sweep recognises what is already stored and runs only the rest.
 Replication seeds are shared by all points (common random numbers across the design).
 Results do not depend on the executor, the number of workers or how runs are chunked:
-each point's replications run in one model whose replications are bit-identical to
-running alone.
+a task's points run as blocks of one model when every swept parameter may differ between
+blocks (``model/blocks.py``), else each point's replications in one model, and a block
+is bit-identical to running alone.
 """
 
 from __future__ import annotations
@@ -34,10 +35,11 @@ from experiments.dataset import (
     write_part,
     writer_lock,
 )
-from experiments.evaluators import EVALUATORS
+from experiments.evaluators import EVALUATORS, POINTS_EVALUATORS
 from experiments.experiment import LoadedExperiment
 from experiments.sampling import design_points
 from experiments.storage import git_commit, now, package_versions, write_json
+from model.blocks import PER_BLOCK, register_name
 from model.scenario import Scenario
 from model.streams import replication_seeds
 
@@ -92,15 +94,43 @@ class Task:
 
 
 def run_task(task: Task) -> pd.DataFrame:
-    """Evaluate a task's points; a point that raises gives failed rows, the rest go on."""
+    """Evaluate a task's points: together, as blocks of one model, when the model can
+    (``model/blocks.py``); else, or when that fails, point by point, where a point that
+    raises gives failed rows and the rest go on."""
+    together = POINTS_EVALUATORS.get(task.model)
+    blockable = all(register_name(path) in PER_BLOCK for path in task.paths.values())
+    if together is not None and blockable and len(task.points) > 1:
+        started = time.perf_counter()
+        try:
+            tables = together(
+                [
+                    (_overrides(task, values), [s for _, _, s in runs])
+                    for _, values, runs in task.points
+                ],
+                task.scenario,
+                task.reference,
+                task.outcomes,
+            )
+        except Exception:  # noqa: BLE001 - a point that fails: each on its own below
+            pass
+        else:
+            seconds = (time.perf_counter() - started) / sum(len(r) for _, _, r in task.points)
+            return pd.concat(
+                [
+                    _labelled(table, point, values, runs, seconds)
+                    for table, (point, values, runs) in zip(tables, task.points, strict=True)
+                ],
+                ignore_index=True,
+            )
     evaluate = EVALUATORS[task.model]
     frames = []
     for point, values, runs in task.points:
-        ids, replications, seeds = zip(*runs, strict=True)
-        overrides = {task.paths[name]: value for name, value in values.items()}
+        seeds = [seed for _, _, seed in runs]
         started = time.perf_counter()
         try:
-            table = evaluate(overrides, list(seeds), task.scenario, task.reference, task.outcomes)
+            table = evaluate(
+                _overrides(task, values), seeds, task.scenario, task.reference, task.outcomes
+            )
             table["status"], table["error"] = "ok", None
         except Exception as error:  # noqa: BLE001 - a failed run is recorded, the sweep goes on
             where = traceback.extract_tb(error.__traceback__)[-1]
@@ -109,16 +139,38 @@ def run_task(task: Task) -> pd.DataFrame:
                 {"replication": range(len(seeds)), "innovation": "all", "status": "failed"}
             )
             table["error"] = message
-        position = table["replication"].to_numpy()
-        table["run_id"] = np.asarray(ids)[position]
-        table["seed"] = np.asarray(seeds, dtype=np.int64)[position]
-        table["replication"] = np.asarray(replications, dtype=np.int64)[position]
-        table["point"] = point
-        table["seconds"] = (time.perf_counter() - started) / len(seeds)
-        for name, value in values.items():
-            table[name] = value
-        frames.append(table)
+        seconds = (time.perf_counter() - started) / len(seeds)
+        frames.append(_labelled(table, point, values, runs, seconds))
     return pd.concat(frames, ignore_index=True)
+
+
+def _overrides(task: Task, values: dict[str, Any]) -> dict[str, Any]:
+    """A point's values as scenario overrides."""
+    return {task.paths[name]: value for name, value in values.items()}
+
+
+def _labelled(
+    table: pd.DataFrame,
+    point: int,
+    values: dict[str, Any],
+    runs: list[tuple[str, int, int]],
+    seconds: float,
+) -> pd.DataFrame:
+    """A point's evaluated rows (``replication``: position in ``runs``) with their run ids,
+    seeds, replication numbers, point, parameter values and seconds per run."""
+    ids, replications, seeds = zip(*runs, strict=True)
+    table = table.copy()
+    if "status" not in table:
+        table["status"], table["error"] = "ok", None
+    position = table["replication"].to_numpy()
+    table["run_id"] = np.asarray(ids)[position]
+    table["seed"] = np.asarray(seeds, dtype=np.int64)[position]
+    table["replication"] = np.asarray(replications, dtype=np.int64)[position]
+    table["point"] = point
+    table["seconds"] = seconds
+    for name, value in values.items():
+        table[name] = value
+    return table
 
 
 def result_schema(loaded: LoadedExperiment, points: pd.DataFrame) -> pa.Schema:

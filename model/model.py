@@ -4,7 +4,8 @@ and the ordered list of modules that update it every month (``model/mechanisms``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import mesa
 import numpy as np
@@ -15,6 +16,7 @@ from model.accounts import MonthlyAccounts
 from model.agents import AgentLayer
 from model.agents.supplier import Supplier
 from model.barriers import BarrierRecord
+from model.blocks import BlockValues
 from model.budgets import Budgets
 from model.due import DueDates
 from model.events import MonthEvents
@@ -98,6 +100,10 @@ class DiffusionModel(mesa.Model):
     replication independent of its batch; Mesa's own generators (``rng``, ``random``)
     are seeded from the first replication's "agents" stream and serve only agent-level
     queries (``AgentSet.shuffle``, random examples in ``spridning story``).
+
+    ``block_overrides`` (one mapping per seed) gives each replication its own values of
+    the parameters that may differ between blocks (``model/blocks.py``): the particles of
+    a calibration or the points of a sweep then run side by side in one model.
     """
 
     def __init__(
@@ -106,6 +112,7 @@ class DiffusionModel(mesa.Model):
         seed: int | Sequence[int] = 0,
         municipalities: pd.DataFrame | None = None,
         neighbours: pd.DataFrame | None = None,
+        block_overrides: Sequence[Mapping[str, Any]] | None = None,
     ) -> None:
         self.seeds = [int(seed)] if isinstance(seed, int | np.integer) else [int(s) for s in seed]
         if not self.seeds:
@@ -118,16 +125,24 @@ class DiffusionModel(mesa.Model):
             neighbours = load_neighbours(municipalities=municipalities)
         if neighbours is None:
             raise ValueError("neighbours must be given with municipalities")
-        self._build_state(municipalities, neighbours)
+        self._build_state(municipalities, neighbours, block_overrides)
         self._build_modules()
         self._agent_layer = AgentLayer(self)
 
     # --- the shared state ------------------------------------------------------------------
-    def _build_state(self, municipalities: pd.DataFrame, neighbours: pd.DataFrame) -> None:
+    def _build_state(
+        self,
+        municipalities: pd.DataFrame,
+        neighbours: pd.DataFrame,
+        block_overrides: Sequence[Mapping[str, Any]] | None,
+    ) -> None:
         """Structure, traits, fit and the shared arrays, each replication from its streams."""
         scenario = self.scenario
         self.structure = build_structure(
             municipalities, neighbours, scenario.fou, [stream(s, "fou") for s in self.seeds]
+        )
+        self.blocks = BlockValues(
+            scenario, len(self.seeds), self.structure.block_size, block_overrides
         )
         specs, self.origins = list(scenario.innovations), [NAMED] * len(scenario.innovations)
         if scenario.pipeline.enabled:
@@ -136,15 +151,20 @@ class DiffusionModel(mesa.Model):
         self.innovations = InnovationTable.from_specs(specs, scenario.decision.claim_optimism)
         population = municipalities["population"].to_numpy()
         traits, fits = [], []
-        for s in self.seeds:
+        for s, block in zip(self.seeds, self.blocks.scenarios, strict=True):
             init = stream(s, "init")
             traits.append(
-                draw_traits(population, self.structure.size_labels, scenario.municipalities, init)
+                draw_traits(population, self.structure.size_labels, block.municipalities, init)
             )
             fits.append(self._draw_fit(init))
         self.traits = MunicipalityTraits.concatenate(traits)
         i, n = len(self.innovations), self.structure.n
-        relevant = [self._draw_relevance(stream(s, "relevance")) for s in self.seeds]
+        share = self.innovation_values("relevance_share")
+        tilt = self.innovation_values("relevance_size_tilt")
+        relevant = [
+            self._draw_relevance(stream(s, "relevance"), share[:, b], tilt[:, b])
+            for b, s in enumerate(self.seeds)
+        ]
         self.state = AdoptionState.initial(
             np.concatenate(fits, axis=1), np.concatenate(relevant, axis=1)
         )
@@ -173,16 +193,28 @@ class DiffusionModel(mesa.Model):
         compatibility = self.innovations.compatibility[:, size_index]
         return compatibility * np.exp(sd * noise - sd * sd / 2.0)
 
-    def _draw_relevance(self, rng: np.random.Generator) -> np.ndarray:
+    def _draw_relevance(
+        self, rng: np.random.Generator, share: np.ndarray, tilt: np.ndarray
+    ) -> np.ndarray:
         """(I, n) bool of one replication: whether each innovation is relevant to each
-        municipality at all, with the innovation's share and size-class tilt."""
-        inn = self.innovations
+        municipality at all, with the innovation's ``share`` and size-class ``tilt``."""
         size_index = self.structure.size_classes.index[: self.structure.block_size]
         centred = size_index - (len(self.structure.size_classes.labels) - 1) / 2.0
-        share = np.clip(inn.relevance_share, 1e-12, 1.0 - 1e-12)
-        chance = expit(logit(share)[:, None] + inn.relevance_size_tilt[:, None] * centred)
+        clipped = np.clip(share, 1e-12, 1.0 - 1e-12)
+        chance = expit(logit(clipped)[:, None] + tilt[:, None] * centred)
         u = rng.random(chance.shape)
-        return (u < chance) | (inn.relevance_share[:, None] >= 1.0)
+        return (u < chance) | (share[:, None] >= 1.0)
+
+    def innovation_values(self, field: str) -> np.ndarray:
+        """(I, R) an innovation attribute (``InnovationTable`` field) in each replication:
+        blocks may differ in some (``model/blocks.py``)."""
+        return self.blocks.innovation_values(
+            self.innovations, field, len(self.scenario.innovations)
+        )
+
+    def innovation_cells(self, field: str) -> np.ndarray:
+        """(I, N) an innovation attribute in each cell's replication."""
+        return np.repeat(self.innovation_values(field), self.structure.block_size, axis=1)
 
     @property
     def scenario(self) -> Scenario:
@@ -363,8 +395,8 @@ class DiffusionModel(mesa.Model):
                 "arrival_month": arrival[rows].astype(np.int64),
                 "origin": np.asarray(self.origins, dtype=object)[innovation],
                 "kind": kinds[innovation].astype(object),
-                "true_ratio": inn.true_ratio[innovation],
-                "claimed_ratio": inn.claimed_ratio[innovation],
+                "true_ratio": self.innovation_values("true_ratio")[innovation, replication],
+                "claimed_ratio": self.innovation_values("claimed_ratio")[innovation, replication],
                 "relevant": relevant[rows].astype(np.int64),
                 "adopters_end": adopters[rows].astype(np.int64),
                 "value_msek": value[rows],

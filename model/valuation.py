@@ -72,7 +72,7 @@ class ScaleUpTerms:
     values it before the trial, the scale-up decides on it after; one rule for both."""
 
     model: DiffusionModel
-    hurdle: float
+    hurdle: np.ndarray  # (N,) each column's block's hurdle
     annuity_factor: float
     risk_aversion: np.ndarray  # premium per MSEK of own money at risk (N,)
 
@@ -81,7 +81,7 @@ class ScaleUpTerms:
         decision = model.scenario.decision
         return cls(
             model=model,
-            hurdle=decision.hurdle,
+            hurdle=model.blocks.columns("decision.hurdle"),
             annuity_factor=annuity(decision.horizon_years, decision.discount_rate),
             risk_aversion=decision.risk_aversion_scale * (1.0 - model.traits.risk_tolerance),
         )
@@ -99,7 +99,7 @@ class ScaleUpTerms:
         m_star = break_even_ratio(
             running,
             implementation,
-            self.hurdle,
+            self.hurdle[j],
             self.annuity_factor,
             self.risk_aversion[j],
             price_ratio,

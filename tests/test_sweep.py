@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from experiments import sweep
 from experiments.analysis import analyse
 from experiments.cli import main
 from experiments.dataset import SweepFolderError, connect, load_results, parts
@@ -82,6 +83,29 @@ def test_results_identical_in_process_two_workers_and_dask(tmp_path: Path) -> No
     # Different points differ, and replications share seeds across points (CRN).
     assert one.groupby("point")["value_created_msek"].mean().nunique() > 1
     assert one.groupby("replication")["seed"].nunique().eq(1).all()
+
+
+@pytest.mark.parametrize("blockable", [True, False])
+def test_points_run_together_as_blocks_give_the_point_by_point_results(
+    tmp_path: Path, blockable: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A task of several points runs them as blocks of one model when every parameter may
+    differ between blocks (model/blocks.py), else point by point: the results are the same
+    as one point per task either way."""
+    body = GRID.format(hurdles="[0.0, 0.2]")
+    if not blockable:
+        body = body.replace('"awareness.county"', '"trials.noise_sd"').replace(
+            "[0.01, 0.04]", "[0.1, 0.3]"
+        )
+    together = write_experiment(tmp_path, body.replace("chunk_runs = 2", "chunk_runs = 12"))
+    alone = write_experiment(tmp_path, body.replace("chunk_runs = 2", "chunk_runs = 1"), "a.toml")
+    run_sweep(load_experiment(alone), tmp_path / "alone", progress=False)
+    if blockable:  # the points must not be run one by one
+        monkeypatch.setitem(sweep.EVALUATORS, "spridning", None)
+    run_sweep(load_experiment(together), tmp_path / "together", progress=False)
+    result = comparable(tmp_path / "together")
+    assert (result["status"] == "ok").all() and result["run_id"].nunique() == 12
+    pd.testing.assert_frame_equal(result, comparable(tmp_path / "alone"))
 
 
 def test_kill_minus_nine_then_resume_gives_the_uninterrupted_result(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ class Adoption(Module):
         population_msek_month = model.traits.population / 12.0 / 1e6
         self.population_msek_month = population_msek_month
         self.benefit_msek_month = (
-            model.innovations.benefit[:, None] * model.state.fit * population_msek_month
+            model.innovation_cells("benefit") * model.state.fit * population_msek_month
         )
 
     def step(self) -> None:

@@ -23,17 +23,19 @@ if TYPE_CHECKING:
 
 def external_base_hazard(model: DiffusionModel) -> np.ndarray:
     """(I, N) hazard from marketing, media and scanning, before any policy boost."""
-    p, traits, inn = model.scenario.awareness, model.traits, model.innovations
-    scanning = 1.0 + p.scanning_effect * traits.scanning
-    hazard = np.outer(inn.external_rate, scanning)
-    hazard += np.outer(inn.external_rate * inn.is_product, p.fair_visit_effect * traits.fair_visits)
+    traits, blocks = model.traits, model.blocks
+    rate = model.innovation_cells("external_rate")
+    scanning = 1.0 + blocks.columns("awareness.scanning_effect") * traits.scanning
+    fairs = blocks.columns("awareness.fair_visit_effect") * traits.fair_visits
+    hazard = rate * scanning
+    hazard += (rate * model.innovations.is_product[:, None]) * fairs
     return hazard
 
 
 def peer_multiplier(model: DiffusionModel) -> np.ndarray:
     """(I, N) how strongly a municipality reacts to peers, times the innovation's observability."""
-    study = 1.0 + model.scenario.awareness.peer_study_effect * model.traits.peer_study
-    return np.outer(model.innovations.observability, study)
+    effect = model.blocks.columns("awareness.peer_study_effect")
+    return np.outer(model.innovations.observability, 1.0 + effect * model.traits.peer_study)
 
 
 class PeerAwareness:
@@ -57,17 +59,21 @@ class PeerAwareness:
         shape = self.multiplier.shape
         self.adopted = np.zeros(shape, dtype=bool)  # as last counted
         self.hazard = np.zeros(shape)
-        use_neighbours = switches.peer_neighbours and p.neighbours
+        blocks = model.blocks
+        neighbour_weight = blocks.columns("awareness.neighbours")
+        use_neighbours = switches.peer_neighbours and neighbour_weight.any()
         self.neighbours = structure.neighbours if use_neighbours else None  # symmetric
-        self.neighbour_scale = p.neighbours / structure.neighbour_degree  # share of neighbours
+        self.neighbour_scale = neighbour_weight / structure.neighbour_degree  # share of neighbours
         self.neighbour_counts = np.zeros(shape)
         members, spreads, row_weights = [], [], []
-        for groups, weight in (
-            (structure.counties, p.county if switches.peer_county else 0.0),
-            (structure.size_classes, p.size_class if switches.peer_size_class else 0.0),
-            (structure.nation, p.national if switches.peer_national else 0.0),
+        for groups, name, on in (
+            (structure.counties, "awareness.county", switches.peer_county),
+            (structure.size_classes, "awareness.size_class", switches.peer_size_class),
+            (structure.nation, "awareness.national", switches.peer_national),
         ):
-            if weight:  # the weight times the share of the group that has adopted
+            # each group's weight is its block's (groups are numbered block by block)
+            weight = np.repeat(blocks.value(name), groups.counts.size // structure.blocks)
+            if on and weight.any():  # the weight times the share of the group that has adopted
                 members.append(groups.members)
                 spreads.append(groups.members.T @ sp.diags_array(weight / groups.counts))
                 row_weights.append(np.ones((len(inn), groups.counts.size)))

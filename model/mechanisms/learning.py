@@ -59,10 +59,9 @@ class Learning(Module):
     def __init__(self, model: DiffusionModel) -> None:
         super().__init__(model)
         p, structure, inn = model.scenario.learning, model.structure, model.innovations
-        decision = model.scenario.decision
         self.peers = model.scenario.mechanisms.learning
         shape = model.state.stage.shape
-        spread = decision.prior_spread_sd
+        spread = model.blocks.columns("decision.prior_spread_sd")
         noise = np.concatenate(
             [
                 stream(s, "beliefs").standard_normal((len(inn), structure.block_size))
@@ -70,8 +69,10 @@ class Learning(Module):
             ],
             axis=1,
         )
-        prior_mean = inn.claimed_ratio[:, None] * np.exp(spread * noise - spread * spread / 2.0)
-        self.prior_precision = 1.0 / decision.prior_sd**2
+        prior_mean = model.innovation_cells("claimed_ratio") * np.exp(
+            spread * noise - spread * spread / 2.0
+        )
+        self.prior_precision = 1.0 / model.blocks.columns("decision.prior_sd") ** 2  # (N,)
         self.prior_weighted = self.prior_precision * prior_mean  # (I, N)
         self.cell_precision = np.zeros(shape)  # own and neighbours' evidence, age-scaled
         self.cell_weighted = np.zeros(shape)
@@ -190,7 +191,7 @@ class Learning(Module):
         group_precision = np.cumsum(weight * counts, 1)[:, -1]
         group_weighted = np.cumsum(weight * sums, 1)[:, -1]
         age = 1.0 / self._age_scale(self.model.month)
-        precision = self.prior_precision + age * (
+        precision = self.prior_precision[j] + age * (
             self.cell_precision.reshape(-1)[k] + group_precision
         )
         weighted = self.prior_weighted.reshape(-1)[k] + age * (

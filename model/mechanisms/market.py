@@ -42,6 +42,8 @@ class SupplierMarket(Module):
         self.params = p = model.scenario.suppliers
         n_innovations = len(model.innovations)
         rows = model.replications * n_innovations
+        # each market's (ledger row's) replication's entry rate
+        self.entry_rate = np.repeat(model.blocks.value("suppliers.entry_rate"), n_innovations)
         slots = p.max_per_innovation * rows
         self.row = np.zeros(slots, dtype=np.int64)  # market (ledger row) of each slot
         self.opened = np.zeros(slots, dtype=bool)  # the slot's supplier has existed
@@ -122,7 +124,7 @@ class SupplierMarket(Module):
         p = self.params
         waiting = model.procurement.waiting
         u_entry = model.draws.supplier_entry
-        entering = self.is_product & (waiting >= p.entry_demand) & (u_entry < p.entry_rate)
+        entering = self.is_product & (waiting >= p.entry_demand) & (u_entry < self.entry_rate)
         for row in np.flatnonzero(entering):
             if self.add(int(row), small_firm=True) is not None:
                 self.entries += 1

@@ -37,7 +37,7 @@ class Procurement(Module):
         self.waiting = np.zeros(model.replications * len(model.innovations), dtype=np.int64)
         self.bid_normals = NormalsByReplication([stream(s, "procurement") for s in model.seeds])
         self.renewals = model.scenario.mechanisms.contract_renewal
-        self.hurdle = model.scenario.decision.hurdle
+        self.hurdle = model.blocks.columns("decision.hurdle")  # (N,)
 
     def step(self) -> None:
         """Contracts that end are renewed or stopped; due procurements take a supplier and
@@ -67,7 +67,7 @@ class Procurement(Module):
         if ending.size == 0:
             return ending, ending
         mean, _ = model.learning.belief(ending)
-        return ending, ending[mean > 1.0 + self.hurdle]
+        return ending, ending[mean > 1.0 + self.hurdle[ending % state.n_columns]]
 
     def renew(self, ending: np.ndarray, going_on: np.ndarray, won: np.ndarray) -> None:
         """Products whose contract ends now (``ending``): those that still believe in it

@@ -32,6 +32,7 @@ class Trials(Module):
         super().__init__(model)
         self.noise_sd = model.scenario.trials.noise_sd
         self.fou = model.scenario.fou
+        self.true_ratio = model.innovation_cells("true_ratio").reshape(-1)  # per flat cell
 
     def step(self) -> None:
         """Trials due this month end with a result: true ratio x fit x noise (less noise and
@@ -43,13 +44,12 @@ class Trials(Module):
         k = k[state.flat["trial_end"][k] <= month]
         if k.size == 0:
             return
-        i = k // state.n_columns
         fou = self.fou
         supported = state.flat["supported"][k]
         noise_sd = self.noise_sd * (1.0 - fou.support_noise_reduction * supported)
         u = model.draws.entry.reshape(-1)[k]
         realised = (
-            model.innovations.true_ratio[i]
+            self.true_ratio[k]
             * state.flat["fit"][k]
             * (1.0 + noise_sd * ndtri(np.clip(u, 1e-12, 1.0 - 1e-12)))
             * (1.0 + fou.support_success_bonus * supported)
