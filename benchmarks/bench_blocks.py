@@ -78,7 +78,40 @@ def sweep_figures(points: int, replications: int, months: int, repeats: int) -> 
     )
     for name, seconds in times.items():
         print(f"  {name:<16} {seconds / runs * 1e3:7.1f}")
-    print(f"  speed-up together / point by point: {times['point by point'] / times['together']:.2f}x")
+    print(
+        f"  speed-up together / point by point: {times['point by point'] / times['together']:.2f}x"
+    )
+
+
+def calibration_figures(particles: int, replications: int, repeats: int) -> None:
+    """One round of an ABC-SMC generation over the three observed series."""
+    from experiments.abc_smc import candidate_seeds, evaluate_round, prior_draws
+    from experiments.calibration_problem import build_problem
+
+    problem = build_problem(["broadband_strategy", "digital_safety_alarms", "lov"])
+    candidates = prior_draws(problem, particles, np.random.default_rng(1))
+    seeds = candidate_seeds(1, 1, 0, particles, replications)
+
+    def one_at_a_time() -> None:
+        for k in range(particles):
+            point = candidates.iloc[[k]].reset_index(drop=True)
+            evaluate_round(problem, point, seeds[k : k + 1], None)
+
+    def as_blocks() -> None:
+        evaluate_round(problem, candidates, seeds, None)
+
+    times = interleaved({"one at a time": one_at_a_time, "as blocks": as_blocks}, repeats)
+    runs = particles * replications * len(problem.series)
+    print(
+        f"Calibration generation: {particles} particles x {replications} replications x "
+        f"{len(problem.series)} series ({len(problem.dimensions)} parameters); ms per run "
+        f"(median of {repeats})"
+    )
+    for name, seconds in times.items():
+        print(f"  {name:<16} {seconds / runs * 1e3:7.1f}")
+    print(
+        f"  speed-up as blocks / one at a time: {times['one at a time'] / times['as blocks']:.2f}x"
+    )
 
 
 def main() -> None:
@@ -87,8 +120,10 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=32)
     parser.add_argument("--replications", type=int, default=4)
     parser.add_argument("--months", type=int, default=120)
+    parser.add_argument("--particles", type=int, default=24, help="particles of a generation")
     args = parser.parse_args()
     sweep_figures(args.points, args.replications, args.months, args.repeats)
+    calibration_figures(args.particles, args.replications, args.repeats)
 
 
 if __name__ == "__main__":

@@ -11,15 +11,20 @@ from pathlib import Path
 from experiments.dataset import SweepFolderError
 from experiments.experiment import ExperimentError
 from experiments.limits import (
+    CALIBRATION_WHY,
+    MAX_GENERATIONS,
     MAX_POINT_REPLICATIONS,
+    MAX_POPULATION,
     MAX_RUN_REPLICATIONS,
     MAX_SWEEP_RUNS,
     RUN_REPLICATIONS_WHY,
     SWEEP_WHY,
 )
+from experiments.posterior import PosteriorError
 from experiments.run_folder import RunFolderError
 from experiments.storage import DamagedFileError
 from experiments.targets import TargetError
+from model.blocks import BlockParameterError
 from model.reference import ReferenceDataError
 from model.scenario import ScenarioError
 
@@ -60,6 +65,9 @@ _seed = _whole_number(0)
 _run_replications = _whole_number(1, MAX_RUN_REPLICATIONS, RUN_REPLICATIONS_WHY)
 _point_replications = _whole_number(1, MAX_POINT_REPLICATIONS, SWEEP_WHY)
 _budget = _whole_number(1, MAX_SWEEP_RUNS, SWEEP_WHY)
+_population = _whole_number(10, MAX_POPULATION, CALIBRATION_WHY)
+_generations = _whole_number(1, MAX_GENERATIONS, CALIBRATION_WHY)
+_draws = _whole_number(1, MAX_RUN_REPLICATIONS, RUN_REPLICATIONS_WHY)
 _port = _whole_number(1, 65_535, "the largest TCP port")
 
 
@@ -110,6 +118,8 @@ def _run(args: argparse.Namespace) -> None:
 
 def _compare(args: argparse.Namespace) -> None:
     from experiments.compare import effects, effects_text
+    from experiments.metrics import EFFECT_METRICS, per_replication
+    from experiments.posterior_draws import drivers, policy_draws
     from experiments.run import batch_size_for, process_pool, run_scenario, write_run_files
     from experiments.run_folder import check_target, staged
     from experiments.storage import atomic_write_bytes, now
@@ -117,24 +127,59 @@ def _compare(args: argparse.Namespace) -> None:
 
     if args.attribute and args.independent:
         raise UserError("--attribute needs paired runs: leave out --independent")
+    if args.posterior and args.independent:
+        raise UserError("--posterior pairs A and B on each draw: leave out --independent")
+    if args.draws is not None and not args.posterior:
+        raise UserError("--draws counts posterior draws: give --posterior too")
     workers = _workers(args)
     a, b = load_scenario(args.a), load_scenario(args.b)
     stem_a, stem_b = (resolve_scenario_path(x).stem for x in (args.a, args.b))
     out = args.out or Path("results") / f"compare_{stem_a}_vs_{stem_b}"
     check_target(out)
+    plan = None
+    replications = args.replications or (4 if args.posterior else 20)
+    if args.posterior:
+        plan = policy_draws(args.posterior, args.draws or 100, replications)
+        replications = plan.runs
+        if replications > MAX_RUN_REPLICATIONS:
+            raise UserError(
+                f"--draws {len(plan.draws)} x -n {plan.replications} = {replications:,} runs per "
+                f"scenario: at most {MAX_RUN_REPLICATIONS:,} ({RUN_REPLICATIONS_WHY})"
+            )
+        print(
+            f"Posterior {plan.source.name}: {len(plan.draws)} draws x {plan.replications} "
+            f"replications; taking {', '.join(plan.applied)}",
+            file=sys.stderr,
+        )
+    overrides = plan.overrides() if plan else None
     started = now()
     seed_b = args.seed + 1_000_003 if args.independent else args.seed
-    batch = batch_size_for(args.replications, workers)
+    batch = batch_size_for(replications, workers)
     runs = []
     pool = process_pool(workers) if workers > 1 else None
     try:
         for scenario, seed in ((a, args.seed), (b, seed_b)):
-            runs.append(run_scenario(scenario, args.replications, seed, pool, batch_size=batch))
+            runs.append(
+                run_scenario(
+                    scenario, replications, seed, pool, batch_size=batch, block_overrides=overrides
+                )
+            )
     finally:
         if pool is not None:
             pool.shutdown()
-    table = effects(runs[0], runs[1], independent=args.independent)
-    attribution = _attribution_of(args, a, b, runs, batch, workers) if args.attribute else None
+    draw_of = plan.draw_of if plan else None
+    table = effects(runs[0], runs[1], independent=args.independent, draw_of=draw_of)
+    driving = None
+    if plan:
+        for results in runs:
+            results.posterior = plan.describe()
+        names = [m.name for m in EFFECT_METRICS if not m.paired_only]
+        driving = drivers(per_replication(runs[0]), per_replication(runs[1]), plan, names)
+    attribution = (
+        _attribution_of(args, a, b, runs, batch, workers, replications, overrides)
+        if args.attribute
+        else None
+    )
     with staged(out) as staging:  # a/, b/ and effects.csv are swapped in together
         for name, results, source in (("a", runs[0], args.a), ("b", runs[1], args.b)):
             (staging / name).mkdir()
@@ -142,6 +187,11 @@ def _compare(args: argparse.Namespace) -> None:
                 results, staging / name, started, scenario_file=str(resolve_scenario_path(source))
             )
         atomic_write_bytes(staging / "effects.csv", table.to_csv(index=False).encode("utf-8"))
+        if plan:
+            atomic_write_bytes(
+                staging / "posterior_draws.csv", plan.draws.to_csv(index=False).encode("utf-8")
+            )
+            atomic_write_bytes(staging / "drivers.csv", driving.to_csv(index=False).encode("utf-8"))
         if attribution is not None:
             atomic_write_bytes(
                 staging / "attribution.csv", attribution.to_csv(index=False).encode("utf-8")
@@ -151,18 +201,22 @@ def _compare(args: argparse.Namespace) -> None:
         from experiments.attribution import attribution_text
 
         print(attribution_text(attribution))
-    print(f"Wrote effects.csv and the two runs (a/, b/) to {out}")
+    written = "effects.csv" + (", posterior_draws.csv, drivers.csv" if plan else "")
+    print(f"Wrote {written} and the two runs (a/, b/) to {out}")
 
 
-def _attribution_of(args, a, b, runs, batch: int, workers: int):
-    """compare --attribute: B's levers alone and removed, against A, with A's seed."""
+def _attribution_of(args, a, b, runs, batch: int, workers: int, replications: int, overrides):
+    """compare --attribute: B's levers alone and removed, against A, with A's seed (and the
+    same posterior draws)."""
     from experiments.attribution import AttributionError, attribute
     from experiments.run import process_pool, run_scenario
 
     pool = process_pool(workers) if workers > 1 else None
 
     def run(variant):
-        return run_scenario(variant, args.replications, args.seed, pool, batch_size=batch)
+        return run_scenario(
+            variant, replications, args.seed, pool, batch_size=batch, block_overrides=overrides
+        )
 
     try:
         return attribute(
@@ -274,41 +328,66 @@ def _parameter_ranges(texts: list[str] | None) -> dict:
 
 
 def _calibrate(args: argparse.Namespace) -> None:
-    from experiments.calibrate import calibrate, prepare
+    from experiments.abc_smc import Calibration, Settings
+    from experiments.calibration_problem import build_problem
     from experiments.engines import engine
-    from experiments.targets import load_target
+    from experiments.posterior import ship, summarise
+    from experiments.targets import TARGETS_DIR
 
     workers = _workers(args)
-    target, path = load_target(args.target)
-    calibration = prepare(
-        target,
-        path,
+    if args.all == bool(args.targets):
+        raise UserError(
+            "name the targets to fit, or give --all (every file in experiments/targets/)"
+        )
+    targets = sorted(p.stem for p in TARGETS_DIR.glob("*.toml")) if args.all else args.targets
+    problem = build_problem(
+        targets,
+        fit_until=args.fit_until,
         parameters=_parameter_ranges(args.params),
         scenario=args.scenario,
-        budget=args.budget,
-        replications=args.replications,
-        seed=args.seed,
-        accept=args.accept,
-        fit_until=args.fit_until,
     )
-    out = args.out or Path("results") / "calibrations" / target.name
+    try:
+        settings = Settings(
+            population=args.population,
+            replications=args.replications,
+            generations=args.generations,
+            seed=args.seed,
+        )
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    name = "joint" if len(targets) > 1 else problem.series[0].name
+    out = args.out or Path("results") / "calibrations" / name
+    calibration = Calibration(problem, out, settings)
     with engine(workers, args.scheduler) as chosen:
-        print(f"Calibrating {target.name} into {out} on {chosen.description}", file=sys.stderr)
-        summary = calibrate(calibration, out, chosen.executor, chosen.slots, chosen.description)
-    print(calibration_text(summary, observations=len(target.observations)))
-    print(f"Wrote posterior, correlations, fit, curve, points (.csv) and calibration.json to {out}")
+        print(
+            f"Calibrating {', '.join(targets)} ({len(problem.dimensions)} parameters) into "
+            f"{out} on {chosen.description}",
+            file=sys.stderr,
+        )
+        calibration.run(
+            chosen.executor, chosen.description, say=lambda line: print(line, file=sys.stderr)
+        )
+        summary = summarise(calibration, args.draws, args.replications, chosen.executor)
+    print(calibration_text(summary))
+    print(
+        f"Wrote posterior, correlations, fit, curve (.csv), draws, predictive (.parquet) and calibration.json to {out}"
+    )
+    if args.ship:
+        path = ship(out, args.ship)
+        print(f"Shipped {args.draws} posterior draws as {path}")
 
 
-def calibration_text(summary: dict, observations: int) -> str:
+def calibration_text(summary: dict) -> str:
     """What a calibration found, as the terminal shows it."""
+    last = summary["generations"][-1]
     lines = [
-        f"{summary['points']} points x {summary['replications']} replications; accepted "
-        f"{summary['accepted']} (distance <= {summary['epsilon']:.2f}, best {summary['best_distance']:.2f})"
+        f"{summary['method']}: {len(summary['generations'])} generations, final tolerance "
+        f"{last['epsilon']:.3g} ({summary['stopped']})"
     ]
     for row in summary["posterior"]:
         flag = "" if row["identified"] else "  (weakly identified)"
         lines.append(
-            f"  {row['parameter']:<48} median {row['median']:.4g}  90 % [{row['q05']:.4g}, "
+            f"  {row['parameter']:<56} median {row['median']:.4g}  90 % [{row['q05']:.4g}, "
             f"{row['q95']:.4g}]  of prior [{row['prior_low']:.4g}, {row['prior_high']:.4g}]{flag}"
         )
     for pair in summary["trade_offs"]:
@@ -316,35 +395,53 @@ def calibration_text(summary: dict, observations: int) -> str:
             f"  trade-off: {pair['parameter_1']} ~ {pair['parameter_2']} "
             f"(Spearman {pair['spearman']:+.2f})"
         )
+    lines.append("Posterior predictive check (municipalities; median and 5-95 % band):")
+    for row in summary["fit"]:
+        mark = "" if row["inside_band"] else "  OUTSIDE"
+        use = "fitted" if row["used_in_fit"] else "held out"
+        lines.append(
+            f"  {row['target']:<22} {row['measure']:<9} {row['date']}  observed "
+            f"{row['observed']:6.1f}  model {row['median']:6.1f} [{row['band_low']:.1f}, "
+            f"{row['band_high']:.1f}]  ({use}){mark}"
+        )
     lines.append(
         f"Fit: RMSE {summary['fit_rmse']:.1f} municipalities; "
-        f"{summary['observations_inside_band']} of {observations} observations "
+        f"{summary['observations_inside_band']} of {summary['observations']} observations "
         "inside the 5-95 % band"
     )
     if summary["out_of_sample"]:
         held = summary["out_of_sample"]
         lines.append(
             f"Out of sample ({held['n']} later observations): RMSE {held['rmse']:.1f}, "
-            f"{held['inside_band']} inside the band"
+            f"mean absolute error {held['mean_absolute_error']:.1f}, {held['inside_band']} "
+            "inside the band"
         )
     return "\n".join(lines)
 
 
 def _validate(args: argparse.Namespace) -> None:
+    from experiments.abc_smc import Settings
     from experiments.engines import engine
     from experiments.validation import validate
     from viz.validation_report import write
 
     workers = _workers(args)
     started = time.perf_counter()
+    try:
+        settings = Settings(
+            population=args.population,
+            replications=args.replications,
+            generations=args.generations,
+        )
+    except ValueError as error:
+        raise UserError(str(error)) from None
     with engine(workers, args.scheduler) as chosen:
         print(f"Validating into {args.out} on {chosen.description}", file=sys.stderr)
         summary = validate(
             args.out,
-            budget=args.budget,
-            replications=args.replications,
+            settings,
+            draws=args.draws,
             executor=chosen.executor,
-            slots=chosen.slots,
             engine=chosen.description,
         )
     path = write(args.out)
@@ -357,9 +454,13 @@ def _validate(args: argparse.Namespace) -> None:
         held = result["out_of_sample"]
         print(
             f"{key}: fit RMSE {result['fit_rmse']:.1f} municipalities, "
-            f"{result['observations_inside_band']}/{len(result['fit'])} inside the band"
-            + (f"; out of sample RMSE {held['rmse']:.1f}" if held else "")
+            f"{result['observations_inside_band']}/{result['observations']} inside the band"
+            + (f"; out of sample RMSE {held['rmse']:.1f} ({held['n']} held out)" if held else "")
         )
+    outside = [n for n in summary["not_reproduced"] if "posterior predictive band" in n]
+    print(f"Outside the posterior predictive bands: {len(outside)} observations")
+    for note in outside:
+        print(f"  {note}")
     print(f"Not reproduced: {len(summary['not_reproduced'])} points (see the report)")
     print(f"Wrote {path} and summary.json in {(time.perf_counter() - started) / 60:.1f} min")
 
@@ -515,8 +616,18 @@ def _add_compare(commands: argparse._SubParsersAction) -> None:
         "--replications",
         "-n",
         type=_run_replications,
-        default=20,
-        help=f"default 20, at most {MAX_RUN_REPLICATIONS:,}",
+        help=f"default 20 (with --posterior: 4 per draw), at most {MAX_RUN_REPLICATIONS:,}",
+    )
+    compare.add_argument(
+        "--posterior",
+        nargs="?",
+        const="default",
+        metavar="NAME|PATH",
+        help="run every replication with parameters from posterior draws (default: the "
+        "shipped model/posteriors/default); effects.csv then carries the total interval",
+    )
+    compare.add_argument(
+        "--draws", type=_draws, help="posterior draws (default 100; with --posterior)"
     )
     compare.add_argument("--seed", type=_seed, default=1, help="seed shared by A and B (default 1)")
     compare.add_argument("--out", type=Path, help="output folder (default results/compare_A_vs_B)")
@@ -600,43 +711,59 @@ def _add_analyse(commands: argparse._SubParsersAction) -> None:
 
 def _add_calibrate(commands: argparse._SubParsersAction) -> None:
     calibration = commands.add_parser(
-        "calibrate", help="fit parameters to an observed adoption series (ABC, resumable)"
+        "calibrate",
+        help="fit parameters to observed adoption series, jointly (ABC-SMC, resumable)",
     )
     calibration.add_argument(
-        "target", help="a target file, or a name from experiments/targets/ (lov, ...)"
+        "targets",
+        nargs="*",
+        help="target files, or names from experiments/targets/ (lov, digital_safety_alarms, ...)",
     )
-    calibration.add_argument("--scenario", help="the scenario to fit (default: the target's)")
+    calibration.add_argument(
+        "--all", action="store_true", help="every target in experiments/targets/, jointly"
+    )
+    calibration.add_argument("--scenario", help="the scenario to fit (one target only)")
     calibration.add_argument(
         "--params",
         action="append",
-        help="parameters to fit: name or name=low:high, comma-separated (default: the target's)",
+        help="parameters to fit: name or name=low:high, comma-separated (default: the targets')",
     )
     calibration.add_argument(
-        "--budget",
-        type=_budget,
-        default=800,
-        help=f"model runs in all (default 800, at most {MAX_SWEEP_RUNS:,})",
+        "--population",
+        type=_population,
+        default=200,
+        help="particles per generation (default 200)",
     )
     calibration.add_argument(
         "--replications",
         type=_point_replications,
         default=4,
-        help=f"per point (default 4, at most {MAX_POINT_REPLICATIONS:,})",
+        help=f"runs per particle (default 4, at most {MAX_POINT_REPLICATIONS:,})",
     )
     calibration.add_argument(
-        "--accept", type=float, default=0.1, help="share of points accepted (default 0.1)"
+        "--generations", type=_generations, default=8, help="at most (default 8)"
+    )
+    calibration.add_argument(
+        "--draws", type=_draws, default=100, help="posterior draws kept (default 100)"
     )
     calibration.add_argument(
         "--fit-until", help="YYYY-MM: fit only observations up to this date, predict the rest"
     )
     calibration.add_argument("--seed", type=_seed, default=1, help="default 1")
     calibration.add_argument(
+        "--ship",
+        metavar="NAME",
+        help="also store the draws in the project as model/posteriors/NAME (e.g. default)",
+    )
+    calibration.add_argument(
         "--workers", type=_positive_int, help="local worker processes (default and most: the cores)"
     )
     _add_force(calibration)
     calibration.add_argument("--scheduler", help="a Dask scheduler address instead")
     calibration.add_argument(
-        "--out", type=Path, help="result folder (default results/calibrations/<target>)"
+        "--out",
+        type=Path,
+        help="result folder (default results/calibrations/<target>, or .../joint)",
     )
     calibration.set_defaults(handler=_calibrate)
 
@@ -649,10 +776,19 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
         "--out", type=Path, default=Path("results/validation"), help="default results/validation"
     )
     validation.add_argument(
-        "--budget", type=_budget, default=800, help="runs per calibration (default 800)"
+        "--population",
+        type=_population,
+        default=200,
+        help="particles per generation (default 200)",
     )
     validation.add_argument(
-        "--replications", type=_point_replications, default=4, help="per point (default 4)"
+        "--replications", type=_point_replications, default=4, help="per particle (default 4)"
+    )
+    validation.add_argument(
+        "--generations", type=_generations, default=8, help="at most (default 8)"
+    )
+    validation.add_argument(
+        "--draws", type=_draws, default=100, help="posterior draws checked (default 100)"
     )
     validation.add_argument(
         "--workers", type=_positive_int, help="local worker processes (default and most: the cores)"
@@ -755,6 +891,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ScenarioError,
         ExperimentError,
         TargetError,
+        PosteriorError,
+        BlockParameterError,
         SweepFolderError,
         RunFolderError,
         DamagedFileError,

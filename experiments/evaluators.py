@@ -15,7 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 import pandas as pd
 
-from experiments.metrics import per_replication
+from experiments.metrics import SERIES_MEASURES, per_replication
 from experiments.run import DEFAULT_BATCH, batches, combine, run_batch
 from model.scenario import Scenario
 from model.stages import STAGE_NAMES
@@ -32,7 +32,7 @@ class Evaluator(Protocol):
     ) -> pd.DataFrame: ...
 
 
-SERIES = re.compile(r"^(running|decided|abandoned|adopted|ever_adopted)_m(\d+)$")
+SERIES = re.compile(rf"^({'|'.join(SERIES_MEASURES)})_m(\d+)$")
 STAGES_OF = {
     "running": ("trialling", "adopted"),
     "decided": ("decided",),
@@ -60,6 +60,10 @@ def series_values(timeseries: pd.DataFrame, names: list[str]) -> pd.DataFrame:
         at = ts.xs(int(month), level="month")
         if measure == "ever_adopted":
             values = at["ever_adopted_share"] * municipality_counts(at)
+        elif measure == "coverage":
+            values = at["coverage_weighted_share"] * municipality_counts(at)
+        elif measure == "completed":
+            values = at["fully_covered"]
         else:
             values = at[list(STAGES_OF[measure])].sum(axis=1)
         columns[name] = values.astype(float)

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from experiments.input_files import load_model
 from experiments.limits import MAX_POINT_REPLICATIONS, MAX_SAMPLES, MAX_SWEEP_RUNS, SWEEP_WHY
-from experiments.metrics import RUN_METRICS
+from experiments.metrics import RUN_METRICS, SERIES_MEASURES
 from model.params import PARAMETERS, REGISTER, Parameter
 from model.policies import LEVER_SECTIONS
 from model.scenario import SECTIONS, Scenario, ScenarioError, load_scenario, resolve_scenario_path
@@ -151,7 +151,7 @@ def scenario_path(name: str, scenario: Scenario | None) -> tuple[str, Parameter 
     )
 
 
-def _resolve(
+def resolve_parameter(
     name: str, spec: ParameterRange, scenario: Scenario | None, model: str
 ) -> ResolvedParameter:
     if model == "ishigami":
@@ -298,7 +298,8 @@ def resolve_experiment(
         if not specs:
             raise ExperimentError("parameters: nothing to vary; add [parameters] or [select]")
         parameters = tuple(
-            _resolve(name, spec, scenario, experiment.model) for name, spec in specs.items()
+            resolve_parameter(name, spec, scenario, experiment.model)
+            for name, spec in specs.items()
         )
         _check_design(experiment, parameters)
         _check_model(experiment, parameters, scenario)
@@ -373,7 +374,7 @@ def _check_model(
 
 def _check_outcomes(experiment: Experiment) -> None:
     known = ISHIGAMI_OUTCOMES if experiment.model == "ishigami" else SPRIDNING_OUTCOMES
-    series = re.compile(r"^(running|decided|abandoned|adopted|ever_adopted)_m[1-9]\d*$")
+    series = re.compile(rf"^({'|'.join(SERIES_MEASURES)})_m[1-9]\d*$")
     repeated = sorted({o for o in experiment.outcomes if experiment.outcomes.count(o) > 1})
     if repeated:
         raise ExperimentError(f"outcomes: listed more than once: {repeated}")
@@ -386,7 +387,7 @@ def _check_outcomes(experiment: Experiment) -> None:
         raise ExperimentError(
             f"outcomes: unknown {unknown}; choose from {', '.join(known)}"
             + (
-                ", or <running|decided|abandoned|adopted|ever_adopted>_m<month>"
+                f", or <{'|'.join(SERIES_MEASURES)}>_m<month>"
                 if experiment.model == "spridning"
                 else ""
             )

@@ -19,3 +19,8 @@ MAX_SWEEP_RUNS = 1_000_000
 MAX_POINT_REPLICATIONS = 10_000
 MAX_SAMPLES = 1_000_000
 SWEEP_WHY = "a sweep's plan of runs is held in memory; split the experiment into several"
+# A calibration holds a generation's candidates (about 40 x the population at most) and
+# their replications' outcomes in memory.
+MAX_POPULATION = 10_000
+MAX_GENERATIONS = 100
+CALIBRATION_WHY = "a generation's candidates and their runs are held in memory"

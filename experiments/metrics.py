@@ -18,6 +18,18 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+# What a series outcome ``<measure>_m<month>`` counts at the end of a month (docs in
+# experiments/targets.py; computed by experiments.evaluators.series_values).
+SERIES_MEASURES = (
+    "running",
+    "decided",
+    "abandoned",
+    "adopted",
+    "ever_adopted",
+    "completed",
+    "coverage",
+)
+
 if TYPE_CHECKING:
     from experiments.run import RunResults
 
@@ -80,7 +92,9 @@ class RunTables:
 
 
 Compute = Callable[[RunTables], pd.Series]
-Paired = Callable[[pd.DataFrame, pd.DataFrame, int], tuple[float, float, float, float, float]]
+Paired = Callable[
+    [pd.DataFrame, pd.DataFrame, int | None], tuple[float, float, float, float, float]
+]
 
 
 @dataclass(frozen=True)
@@ -207,15 +221,18 @@ def _weak_adopters(run: RunTables) -> pd.Series:
 
 
 def _incremental_ratio(
-    a: pd.DataFrame, b: pd.DataFrame, seed: int
+    a: pd.DataFrame, b: pd.DataFrame, seed: int | None
 ) -> tuple[float, float, float, float, float]:
-    """State cost per adoption-year in A and B, and the incremental ratio with a bootstrap CI."""
+    """State cost per adoption-year in A and B, and the incremental ratio with a bootstrap
+    CI (``seed`` None: no interval)."""
     sa, sb = a["state_spending_msek"].to_numpy(), b["state_spending_msek"].to_numpy()
     ya, yb = a["adoption_years"].to_numpy(), b["adoption_years"].to_numpy()
     ratio_a = sa.sum() / ya.sum() if ya.sum() else np.nan
     ratio_b = sb.sum() / yb.sum() if yb.sum() else np.nan
     extra_years = (yb - ya).mean()
     diff = (sb - sa).mean() / extra_years if extra_years > 0 else np.nan
+    if seed is None:  # the estimate only (per posterior draw)
+        return ratio_a, ratio_b, diff, np.nan, np.nan
     rng = np.random.default_rng(seed)
     draws = []
     for _ in range(2000):

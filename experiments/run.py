@@ -39,6 +39,7 @@ class RunResults:
     seeds: list[int]
     tables: dict[str, pd.DataFrame]
     seconds: list[float] = field(default_factory=list)
+    posterior: dict[str, Any] | None = None  # where each replication's parameters came from
 
     def __getattr__(self, name: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
@@ -113,19 +114,28 @@ def run_scenario(
     executor: Executor | None = None,
     progress: bool | None = None,
     batch_size: int = DEFAULT_BATCH,
+    block_overrides: list[dict[str, Any]] | None = None,
 ) -> RunResults:
     """Run ``replications`` of ``scenario``; ``progress=None`` shows a bar on a terminal.
 
     Replications run ``batch_size`` at a time in one model (the numpy work of a month is
     shared by the batch); batches go to ``executor`` when one is given.
+    ``block_overrides``: each replication's own parameter values (posterior draws).
     """
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    if block_overrides is not None and len(block_overrides) != replications:
+        raise ValueError(f"{len(block_overrides)} block overrides for {replications} replications")
     seeds = replication_seeds(seed, replications)
     plan = batches(replications, batch_size)
-    arguments = ([scenario] * len(plan), [f for f, _ in plan], [seeds[f : f + c] for f, c in plan])
+    arguments = (
+        [scenario] * len(plan),
+        [f for f, _ in plan],
+        [seeds[f : f + c] for f, c in plan],
+        [None if block_overrides is None else block_overrides[f : f + c] for f, c in plan],
+    )
     results = executor.map(run_batch, *arguments) if executor else map(run_batch, *arguments)
     parts: list[Any] = []
     with tqdm(
@@ -198,6 +208,8 @@ def write_run_files(
         },
         "tables": {table.file: table.rows for table in OUTPUT_TABLES},
     }
+    if results.posterior is not None:
+        manifest["posterior"] = results.posterior
     write_json(manifest, folder / "manifest.json")
     return identity
 

@@ -11,7 +11,14 @@ Measures, in the model's stages for the target's innovation:
 - ``decided``: decided, waiting for a procurement or a supplier (provider);
 - ``abandoned``: discontinued (adopted, then stopped or stranded);
 - ``adopted``: adopted;
-- ``ever_adopted``: adopted at some point up to the date.
+- ``ever_adopted``: adopted at some point up to the date;
+- ``completed``: adopted with coverage of the whole target group (finished the switch);
+- ``coverage``: adopters' coverage summed over municipalities (a share of the country's
+  target group when given as a share, each municipality weighing alike).
+
+A target's ``[parameters]`` are fitted by default; ``shared = true`` marks a parameter of
+municipal behaviour, which a joint fit of several series gives one value for all of them
+(``experiments/abc.py``); the others (innovation attributes) are the series' own.
 """
 
 from __future__ import annotations
@@ -24,10 +31,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from experiments.experiment import ParameterRange
 from experiments.input_files import load_model
+from experiments.metrics import SERIES_MEASURES
 from experiments.run import municipality_count
 
 TARGETS_DIR = Path(__file__).resolve().parent / "targets"
-MEASURES = ("running", "decided", "abandoned", "adopted", "ever_adopted")
 
 
 class TargetError(ValueError):
@@ -46,7 +53,7 @@ def _month_number(text: str) -> int:
 
 class Observation(_Strict):
     date: str = Field(description="YYYY-MM: the month the value describes (its end)")
-    measure: Literal["running", "decided", "abandoned", "adopted", "ever_adopted"]
+    measure: Literal[SERIES_MEASURES]
     value: float = Field(ge=0)
     unit: Literal["count", "share"] = "count"
     sd: float | None = Field(
@@ -73,6 +80,13 @@ class Observation(_Strict):
         return max(0.1 * self.count(municipalities), 5.0)
 
 
+class TargetParameter(ParameterRange):
+    """A parameter to fit, with its range, and whether series share it (municipal
+    behaviour) or each has its own (an innovation attribute)."""
+
+    shared: bool = False
+
+
 class Target(_Strict):
     name: str = Field(min_length=1, pattern=r"^[a-z0-9_]+$")
     description: str = ""
@@ -80,7 +94,7 @@ class Target(_Strict):
     innovation: str
     start: str = Field(description="YYYY-MM: the calendar month of model month 1")
     observations: list[Observation] = Field(min_length=2)
-    parameters: dict[str, ParameterRange] = Field(
+    parameters: dict[str, TargetParameter] = Field(
         default={}, description="parameters to fit by default, with ranges ({}: the register's)"
     )
 
@@ -105,6 +119,13 @@ def load_target(name_or_path: str | Path, municipalities: int | None = None) -> 
     """
     target, path = load_model(name_or_path, TARGETS_DIR, Target, "target", TargetError)
     municipalities = municipalities or municipality_count()
+    for name, parameter in target.parameters.items():
+        if parameter.shared and name.startswith("innovations."):
+            raise TargetError(
+                f"{path}: parameters.{name}.shared: an innovation's attribute is each "
+                "series' own; only parameters of municipal behaviour (decision, awareness, "
+                "municipalities, learning, suppliers) can be shared"
+            )
     for index, observation in enumerate(target.observations):
         month = target.month_of(observation.date)
         if month < 1:

@@ -1,9 +1,10 @@
-"""`spridning validate`: docking, the baseline's patterns, each shipped calibration with its
-uncertainty, and an out-of-sample check, as a machine-readable summary (the HTML report
-is drawn from it by ``viz.validation_report``).
+"""`spridning validate`: docking, the baseline's patterns, the joint calibration of every
+observed series with its posterior predictive check, and an out-of-sample check (the same
+fit to the observations up to ``FIT_UNTIL``, predicting the later ones), as a
+machine-readable summary (the HTML report is drawn from it by ``viz.validation_report``).
 
-Everything is re-run from scratch into the output folder (calibration sweeps resume if
-the folder already holds them), so any analyst can repeat it.
+Everything is re-run into the output folder (calibrations resume if the folder already
+holds them), so any analyst can repeat it.
 """
 
 from __future__ import annotations
@@ -12,10 +13,8 @@ from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
-
-from experiments.calibrate import calibrate, prepare, summarise
+from experiments.abc_smc import Calibration, Settings
+from experiments.calibration_problem import build_problem
 from experiments.patterns import (
     adoption_months,
     bass_curves,
@@ -24,14 +23,19 @@ from experiments.patterns import (
     size_correlation,
     yearly_increments,
 )
+from experiments.posterior import summarise
 from experiments.run import run_scenario
 from experiments.storage import atomic_write_bytes, write_json
-from experiments.targets import load_target
+from experiments.targets import TARGETS_DIR
 from model.reference import load_municipalities, load_neighbours
 from model.scenario import load_scenario
 
-TARGETS = ("lov", "digital_safety_alarms")
-OUT_OF_SAMPLE = ("lov", "2011-12")  # fit 2010-2011, predict 2012-2013
+FIT_UNTIL = "2012-12"  # the out-of-sample check: fit up to here, predict the rest
+
+
+def targets() -> list[str]:
+    """Every observed series the project has (experiments/targets/)."""
+    return sorted(p.stem for p in TARGETS_DIR.glob("*.toml"))
 
 
 def docking(replications: int) -> dict[str, Any]:
@@ -75,15 +79,15 @@ def baseline_patterns(replications: int = 8, seed: int = 5) -> list[dict[str, An
 
 def validate(
     out: Path,
-    budget: int = 800,
-    replications: int = 4,
+    settings: Settings | None = None,
+    draws: int = 100,
     docking_replications: int = 100,
     pattern_replications: int = 8,
     executor: Executor | None = None,
-    slots: int = 1,
     engine: str = "in process",
 ) -> dict[str, Any]:
     """Run every check into ``out``; return (and write) the summary."""
+    settings = settings or Settings()
     out.mkdir(parents=True, exist_ok=True)
     dock = docking(docking_replications)
     curve = dock.pop("curve")
@@ -93,20 +97,16 @@ def validate(
         "patterns": baseline_patterns(pattern_replications),
         "calibrations": {},
     }
-    runs = [(name, None) for name in TARGETS] + [OUT_OF_SAMPLE]
-    for name, fit_until in runs:
-        target, path = load_target(name)
-        calibration = prepare(
-            target, path, budget=budget, replications=replications, fit_until=fit_until
+    for key, folder, fit_until in (
+        ("joint", "calibration", None),
+        (f"joint (fit until {FIT_UNTIL})", f"calibration_until_{FIT_UNTIL}", FIT_UNTIL),
+    ):
+        calibration = Calibration(
+            build_problem(targets(), fit_until=fit_until), out / folder, settings
         )
-        if fit_until is None:
-            folder = out / name
-            result = calibrate(calibration, folder, executor, slots, engine, progress=None)
-        else:  # the same runs as the full fit; only the observations that count differ
-            folder = out / f"{name}_until_{fit_until}"
-            result = summarise(calibration, folder, sweep_folder=out / name / "sweep")
-        key = name if fit_until is None else f"{name} (fit until {fit_until})"
-        summary["calibrations"][key] = {"folder": folder.name, **result, "fit": fit_rows(folder)}
+        calibration.run(executor, engine, progress=None, say=lambda line: None)
+        result = summarise(calibration, draws, settings.replications, executor)
+        summary["calibrations"][key] = {"folder": folder, **result}
     summary["not_reproduced"] = not_reproduced(summary)
     write_json(summary, out / "summary.json")
     return summary
@@ -137,9 +137,11 @@ def not_reproduced(summary: dict[str, Any]) -> list[str]:
             notes.append(f"{name}: adoption does not cluster in space.")
     for key, result in summary["calibrations"].items():
         for row in (r for r in result["fit"] if not r["inside_band"]):
+            use = "fitted" if row["used_in_fit"] else "held out"
             notes.append(
-                f"{key}: {row['measure']} in {row['date']} observed {row['observed']:.0f}, model "
-                f"band {row['band_low']:.0f}-{row['band_high']:.0f} municipalities."
+                f"{key}: {row['target']} {row['measure']} in {row['date']} ({use}) observed "
+                f"{row['observed']:.0f}, posterior predictive band {row['band_low']:.0f}-"
+                f"{row['band_high']:.0f} municipalities."
             )
         weak = [r["parameter"] for r in result["posterior"] if not r["identified"]]
         if weak:
@@ -149,12 +151,8 @@ def not_reproduced(summary: dict[str, Any]) -> list[str]:
         "model's 'discontinued' (adopters that stopped) is not yet a calibration target."
     )
     notes.append(
-        "Digital safety alarms: the share of alarms that were digital (14, 27, 48 %) is not a "
-        "target yet; the model's coverage output (coverage_weighted_share) could be matched "
-        "to it."
+        "Digital safety alarms: the share of alarms that were digital is matched by the "
+        "model's coverage summed over municipalities, each weighing alike; the surveys weigh "
+        "municipalities by their alarm users."
     )
     return notes
-
-
-def fit_rows(folder: Path) -> list[dict[str, Any]]:
-    return pd.read_csv(folder / "fit.csv").replace({np.nan: None}).to_dict("records")

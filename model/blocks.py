@@ -55,10 +55,13 @@ PER_BLOCK: frozenset[str] = frozenset(
         "awareness.size_class",
         "awareness.national",
         "suppliers.entry_rate",
+        "suppliers.entrant_capacity",
+        "suppliers.incumbent_capacity",
         "innovation.external_rate",
         "innovation.benefit_sek_per_capita_year",
         "innovation.relevance_share",
         "innovation.relevance_size_tilt",
+        "innovation.rollout_months",
     )
 )
 

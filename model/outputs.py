@@ -73,6 +73,7 @@ OUTPUT_TABLES: tuple[OutputTable, ...] = (
             ("ever_adopted_share", "adopted at some point so far / municipalities (0-1)"),
             ("mean_coverage", "share of the target group reached, mean over adopters (0-1)"),
             ("coverage_weighted_share", "adopters' coverage summed / municipalities (0-1)"),
+            ("fully_covered", "adopters whose coverage reached the whole target group (count)"),
             ("trials_started", "trials started this month (count)"),
             ("trials_failed", "trials that ended without a scale-up this month (count)"),
             ("value_msek", "adopters' benefit minus running cost, by coverage (MSEK)"),

@@ -51,6 +51,7 @@ class History(Module):
         self.money = np.zeros((months, len(MONEY_NAMES), model.replications))
         self.barrier_in_force = np.zeros((months, rows))
         self.coverage = np.zeros((months, rows))  # adopters' coverage summed per ledger row
+        self.fully_covered = np.zeros((months, rows))  # adopters at full coverage per row
         self.price_paid = np.zeros((months, rows))  # prices customers pay, summed per row
         self.paying = np.zeros((months, rows))  # customers (trialling or adopted) per row
         self.barred_rows = np.flatnonzero(model.innovations.legal_barrier)
@@ -84,6 +85,7 @@ class History(Module):
         # coverage is 0 outside adoption, so summing every municipality's is the adopters'
         coverage = model.state.coverage.reshape(len(model.innovations), model.replications, -1)
         self.coverage[t] = coverage.sum(axis=2).T.ravel()  # ledger row r * I + i
+        self.fully_covered[t] = (coverage >= 1.0).sum(axis=2).T.ravel()
         money = model.money
         for row, name in enumerate(MONEY_NAMES[:-1]):
             self.money[t, row] = getattr(money, name)
@@ -144,6 +146,12 @@ def coverage_weighted_share(history: History) -> np.ndarray:
     """Adopters' coverage summed over municipalities, per municipality: how much of the
     whole country's target group the innovation reaches."""
     return history.by_row(history.coverage) / history.model.structure.block_size
+
+
+def fully_covered(history: History) -> np.ndarray:
+    """Adopters whose coverage reached the whole target group: those that finished the
+    switch (a survey's "fully switched", as against "begun")."""
+    return history.by_row(history.fully_covered)
 
 
 def ever_adopted_share(history: History) -> np.ndarray:
@@ -225,6 +233,7 @@ REPORTERS: dict[str, Callable[[History], np.ndarray]] = {
     "ever_adopted_share": ever_adopted_share,
     "mean_coverage": mean_coverage,
     "coverage_weighted_share": coverage_weighted_share,
+    "fully_covered": fully_covered,
     **{name: _account(name) for name in ACCOUNT_NAMES},
     "suppliers_active": suppliers_active,
     "mean_price": mean_price,

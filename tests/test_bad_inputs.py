@@ -154,7 +154,9 @@ CASES: tuple[Case, ...] = (
     Case("sweep --workers 1000", ("sweep", "ishigami_check", "--workers", "1000"), ("--workers 1000", "--force")),
     Case("calibrate --workers 1000", ("calibrate", "lov", "--workers", "1000"), ("--workers 1000", "--force")),
     Case("validate --workers 1000", ("validate", "--workers", "1000"), ("--workers 1000", "--force")),
-    Case("calibrate --budget huge", ("calibrate", "lov", "--budget", "2000000000"), ("--budget", "at most 1,000,000")),
+    Case("calibrate --population huge", ("calibrate", "lov", "--population", "2000000000"), ("--population", "at most 10,000")),
+    Case("calibrate --generations 0", ("calibrate", "lov", "--generations", "0"), ("--generations", "at least 1")),
+    Case("compare --draws huge", ("compare", "baseline", "skr_position", "--posterior", "--draws", "5000"), ("--draws", "at most 2,000")),
     Case("calibrate --replications huge", ("calibrate", "lov", "--replications", "100000"), ("--replications", "at most 10,000")),
     Case("validate --replications huge", ("validate", "--replications", "100001"), ("--replications", "at most 10,000")),
     # the explorer's address
@@ -230,9 +232,9 @@ CASES: tuple[Case, ...] = (
     Case("experiment lever under policies", ("sweep", "{tmp}/exp.toml"), ("policies.programme.targeting", "write programme.targeting"), write("exp.toml", 'name = "big"\ndesign = "grid"\n[parameters]\n"policies.programme.targeting" = { values = ["all"] }\n')),
     Case("experiment not UTF-8", ("sweep", "{tmp}/exp.toml"), ("{tmp}/exp.toml", "not a text file in UTF-8"), write("exp.toml", b"name = \"\xe9\"\n")),
     # calibration target files
-    Case("target negative count", ("calibrate", "{tmp}/target.toml", "--budget", "8"), ("{tmp}/target.toml", "observations.0.value", "greater than or equal to 0"), target(OBSERVATION + 'date = "2010-12"\nvalue = -5\n')),
-    Case("target month 13", ("calibrate", "{tmp}/target.toml", "--budget", "8"), ("{tmp}/target.toml", "2010-13"), target(OBSERVATION + 'date = "2010-13"\nvalue = 5\n')),
-    Case("target value inf", ("calibrate", "{tmp}/target.toml", "--budget", "8"), ("{tmp}/target.toml", "finite number"), target(OBSERVATION + 'date = "2010-12"\nvalue = inf\n')),
+    Case("target negative count", ("calibrate", "{tmp}/target.toml", "--population", "10"), ("{tmp}/target.toml", "observations.0.value", "greater than or equal to 0"), target(OBSERVATION + 'date = "2010-12"\nvalue = -5\n')),
+    Case("target month 13", ("calibrate", "{tmp}/target.toml", "--population", "10"), ("{tmp}/target.toml", "2010-13"), target(OBSERVATION + 'date = "2010-13"\nvalue = 5\n')),
+    Case("target value inf", ("calibrate", "{tmp}/target.toml", "--population", "10"), ("{tmp}/target.toml", "finite number"), target(OBSERVATION + 'date = "2010-12"\nvalue = inf\n')),
     Case("experiment runs too many", ("sweep", "{tmp}/exp.toml"), ("{tmp}/exp.toml", "500,000 points x 10 replications make 5,000,000 runs"), experiment('model = "ishigami"\ndesign = "lhs"\nsamples = 500000\nreplications = 10\n[parameters]\nx1 = {low = 0.0, high = 1.0}\nx2 = {low = 0.0, high = 1.0}\nx3 = {low = 0.0, high = 1.0}\n')),
 )  # fmt: skip
 

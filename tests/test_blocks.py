@@ -20,7 +20,7 @@ def changed_value(name: str):
     """A value of ``name`` other than its default, inside its plausible range."""
     parameter = REGISTER[name]
     low, high = parameter.plausible
-    value = high if high != parameter.default else low
+    value = low if low != parameter.default else high
     return int(value) if parameter.kind == "int" else float(value)
 
 

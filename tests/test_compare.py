@@ -68,7 +68,14 @@ def test_compare_writes_a_stable_effects_table(tmp_path: Path, capsys) -> None:
         "ci_low",
         "ci_high",
         "n",
+        "uncertainty",
+        "total_ci_low",
+        "total_ci_high",
+        "share_positive",
+        "sd_parameter",
+        "sd_stochastic",
     ]
+    assert (table["uncertainty"] == "stochastic only").all()
     assert list(dict.fromkeys(table["metric"])) == [m.name for m in EFFECT_METRICS]
     assert "all" in set(table["innovation"])
     paired_on_every_run = table["metric"] != "months_to_50pct_if_reached"

@@ -253,6 +253,40 @@ def test_runs_are_cached_and_figures_drawn() -> None:
     assert len(result.rows) == 5 and result.rows[0][0] == "digital_night_supervision"
 
 
+def test_the_posterior_toggle_runs_each_replication_with_a_draw(monkeypatch, tmp_path) -> None:
+    """With the toggle on, replication i of both runs takes draw i of the posterior, and
+    the summary says the bands cover the parameters; off, that they do not."""
+    from test_posterior_compare import write_posterior
+
+    from model.model import DiffusionModel
+    from model.outputs import build_tables
+    from model.streams import replication_seeds
+    from viz import app_runs
+
+    monkeypatch.setattr(app_runs, "DEFAULT_POSTERIOR", str(write_posterior(tmp_path)))
+    request = parse_form("baseline", form("baseline", replications=2, posterior=["on"]))
+    assert request.posterior
+    scenario = build_scenario(request).with_overrides({"run.months": 36})
+    cache = RunCache()
+    with_draws = cache.compare(scenario, "b", 2, 1, posterior=True)
+    assert with_draws.posterior == ("decision.hurdle", "awareness.county")
+    draws = pd.read_parquet(tmp_path / "small.parquet")
+    values = {n: float(draws.loc[1, n]) for n in with_draws.posterior}
+    alone = build_tables(
+        DiffusionModel(scenario.with_overrides(values), seed=replication_seeds(1, 2)[1]).run()
+    )["timeseries"]
+    stored = with_draws.results.timeseries
+    pd.testing.assert_frame_equal(
+        stored[stored["replication"] == 1].drop(columns="replication").reset_index(drop=True),
+        alone.drop(columns="replication").reset_index(drop=True),
+        check_categorical=False,
+    )
+    assert any("osäkerheten i parametrarna" in line for line in summary(with_draws, "sv").lines)
+    plain = cache.compare(scenario, "b", 2, 1)
+    assert plain.key != with_draws.key and plain.posterior == ()
+    assert any("bara slumpen" in line for line in summary(plain, "sv").lines)
+
+
 def test_a_scenario_without_money_gets_a_placeholder() -> None:
     cache = RunCache()
     comparison = cache.compare(library_scenario("baseline"), "baseline", 1, 1)
@@ -458,6 +492,22 @@ def test_in_a_browser_a_lever_changes_the_figures_and_bad_values_get_a_message(
             assert page.input_value(css("programme.annual_budget_msek")) == "200"
             assert page.evaluate("() => document.querySelector('#lever-trial_legislation').open")
             assert not page.is_checked(f"{css('programme.enabled')} input")
+
+            # the posterior toggle: the bands then cover the parameters' uncertainty too
+            from experiments.posterior import POSTERIORS
+
+            toggle = "#posterior input[value='on']"
+            if (POSTERIORS / "default.parquet").exists():
+                assert page.is_enabled(toggle)
+                page.check(toggle)
+                page.click("#run-button")
+                page.wait_for_function(
+                    "() => document.querySelector('#summary').innerText"
+                    ".includes('osäkerheten i parametrarna')",
+                    timeout=60_000,
+                )
+            else:
+                assert not page.is_enabled(toggle)
 
             page.click("text=Svepresultat")
             page.wait_for_selector("#sweep-figures .js-plotly-plot", timeout=10_000)

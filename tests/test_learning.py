@@ -17,7 +17,8 @@ def expected_beliefs(model: DiffusionModel, results: list[tuple[int, int, float,
     fou = s.fou_members.toarray() > 0
     classes = len(s.size_classes.labels)
     size = s.size_classes.index % classes
-    precision = np.full(model.state.stage.shape, model.learning.prior_precision)
+    # the prior's precision is per municipality column (its replication's prior sd)
+    precision = np.broadcast_to(model.learning.prior_precision, model.state.stage.shape).copy()
     weighted = model.learning.prior_weighted.copy()
     for i, j, value, month in results:
         age = 0.5 ** ((now - month) / p.half_life_months)
@@ -65,7 +66,9 @@ def test_group_evidence_matches_spreading_each_result(baseline, municipalities, 
     mean, sd = model.learning.belief(np.arange(cells))
     np.testing.assert_allclose(mean, (weighted / precision).ravel(), rtol=1e-10)
     np.testing.assert_allclose(sd, (precision**-0.5).ravel(), rtol=1e-10)
-    prior_sd = model.learning.prior_precision**-0.5
+    prior_sd = (
+        np.broadcast_to(model.learning.prior_precision, model.state.stage.shape).ravel() ** -0.5
+    )
     assert (sd < prior_sd * (1 - 1e-9)).sum() > cells // 4  # the results did reach peers
 
 
@@ -77,7 +80,7 @@ def test_older_evidence_counts_less(baseline, municipalities, neighbours):
     _, fresh = model.learning.belief(np.array([7]))
     model.month = half_life
     _, aged = model.learning.belief(np.array([7]))
-    prior = model.learning.prior_precision
+    prior = model.learning.prior_precision[7 % model.state.n_columns]  # cell 7's column
     own = model.learning.own
     assert fresh[0] ** -2 - prior > 0
     # a result one half-life old carries half its precision (own plus the groups it reaches)

@@ -14,7 +14,7 @@ LEVERS = ("programme", "trial_legislation", "shared_procurement", "process_fund"
 
 
 # The docking set-up and the calibration cases (own innovations), not baseline + levers.
-NOT_LEVER_SCENARIOS = ("bass_docking", "lov", "digital_safety_alarms")
+NOT_LEVER_SCENARIOS = ("bass_docking", "lov", "digital_safety_alarms", "broadband_strategy")
 
 
 def short(name: str, months: int = 96):

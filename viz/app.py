@@ -88,7 +88,10 @@ def run_request(
         name = resolved.name
         if is_modified(resolved, request.scenario):
             name = f"{name} ({text('modified', lang)})"
-        return cache.compare(resolved, name, request.replications, request.seed), ""
+        comparison = cache.compare(
+            resolved, name, request.replications, request.seed, request.posterior
+        )
+        return comparison, ""
     except Busy:
         return None, text("busy", lang)
     except Exception:  # a run that fails must not take the page down; the log says why

@@ -196,6 +196,10 @@ def summary(comparison: Comparison, lang: str) -> Summary:
     if has_policy_money(comparison.results.state_money):
         spent = metric_means(comparison.results, METRIC_BY_NAME["state_spending_msek"])["all"]
         lines.append(text("summary_money", lang, msek=number(spent, lang, 0)))
+    if comparison.posterior:
+        lines.append(text("band_posterior", lang, parameters=", ".join(comparison.posterior)))
+    else:
+        lines.append(text("band_stochastic", lang))
     seconds = number(comparison.seconds, lang, 1)
     what = text(f"time_{comparison.ran}", lang)
     lines.append(text("summary_time", lang, seconds=seconds, what=what))

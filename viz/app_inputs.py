@@ -81,7 +81,7 @@ def dom_id(component: dict[str, str] | str) -> str:
 
 FIELDS: tuple[FormField, ...] = tuple(FormField(p) for p in PARAMETERS if p.explorer)
 FIELD_BY_NAME: dict[str, FormField] = {f.name: f for f in FIELDS}
-RUN_KEYS: tuple[str, ...] = ("replications", "seed")
+RUN_KEYS: tuple[str, ...] = ("replications", "seed", "posterior")
 FORM_KEYS: tuple[str, ...] = (*FIELD_BY_NAME, *RUN_KEYS)
 
 
@@ -101,6 +101,7 @@ class RunRequest:
     overrides: dict[str, Any]
     replications: int
     seed: int
+    posterior: bool = False  # each replication with a draw of the shipped posterior
 
 
 def library() -> list[str]:
@@ -237,7 +238,11 @@ def parse_form(scenario: Any, values: Mapping[str, Any], lang: str = "sv") -> Ru
         problems = _rule_problems(overrides, library_scenario(scenario), lang)
     if problems:
         raise InputError(problems)
-    return RunRequest(scenario, overrides, settings["replications"], settings["seed"])
+    posterior = values.get("posterior")
+    with_posterior = bool(posterior) and (posterior is True or "on" in posterior)
+    return RunRequest(
+        scenario, overrides, settings["replications"], settings["seed"], with_posterior
+    )
 
 
 def _key_name(key: str, lang: str) -> str:

@@ -141,8 +141,37 @@ def levers(values: dict[str, Any], lang: str) -> list[html.Details]:
     return groups
 
 
+def posterior_toggle(lang: str) -> html.Div:
+    """Whether replications take their parameters from the shipped posterior (the band
+    then covers the parameters' uncertainty too); off and explained when none is shipped."""
+    from experiments.posterior import PosteriorError, load_posterior
+
+    try:
+        load_posterior("default")
+        available, note = True, text("posterior_note", lang)
+    except (PosteriorError, OSError, ValueError):
+        available, note = False, text("posterior_missing", lang)
+    return html.Div(
+        [
+            dcc.Checklist(
+                id="posterior",
+                options=[
+                    {
+                        "label": text("posterior_toggle", lang),
+                        "value": "on",
+                        "disabled": not available,
+                    }
+                ],
+                value=[],
+                style={"fontSize": "14px"},
+            ),
+            html.P(note, style={"fontSize": "12px", "color": "#555", "margin": "2px 0"}),
+        ]
+    )
+
+
 def run_settings(lang: str, replications: int, seed: int) -> html.Div:
-    """Replications (slider) and seed, next to the Run button."""
+    """Replications (slider), seed and the posterior toggle, next to the Run button."""
     marks = {n: str(n) for n in (1, 4, 8, 12, 16)}
     return html.Div(
         [
@@ -170,6 +199,7 @@ def run_settings(lang: str, replications: int, seed: int) -> html.Div:
                     "alignItems": "center",
                 },
             ),
+            posterior_toggle(lang),
         ]
     )
 

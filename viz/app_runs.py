@@ -22,6 +22,8 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from experiments.posterior import DEFAULT_POSTERIOR
+from experiments.posterior_draws import policy_draws
 from experiments.run import RunResults, run_scenario
 from model.scenario import Scenario
 from viz.app_inputs import library_scenario
@@ -47,12 +49,20 @@ class Comparison:
     baseline: RunResults
     seconds: float  # wall time of the model runs this request needed (0 if all cached)
     ran: str  # "both", "scenario", "baseline" (the other from cache) or "none" (all cached)
+    posterior: tuple[str, ...] = ()  # parameters taken from posterior draws (none: stochastic only)
 
 
-def run_key(scenario: Scenario, replications: int, seed: int) -> str:
-    """Same scenario, replications and seed give the same results, so the same key."""
+def run_key(scenario: Scenario, replications: int, seed: int, posterior: bool = False) -> str:
+    """Same scenario, replications, seed (and posterior or not) give the same results, so
+    the same key."""
     digest = hashlib.sha256(scenario.model_dump_json().encode("utf-8")).hexdigest()[:16]
-    return f"{digest}-{replications}-{seed}"
+    return f"{digest}-{replications}-{seed}" + ("-posterior" if posterior else "")
+
+
+def posterior_overrides(replications: int) -> tuple[list[dict[str, float]], tuple[str, ...]]:
+    """One draw of the shipped posterior per replication, and the parameters it sets."""
+    plan = policy_draws(DEFAULT_POSTERIOR, replications, 1)
+    return plan.overrides(), plan.applied
 
 
 def release_memory() -> None:
@@ -132,12 +142,15 @@ class RunCache:
                 self._key_locks.pop(key, None)
             return lock
 
-    def run(self, scenario: Scenario, replications: int, seed: int) -> tuple[RunResults, bool]:
-        """The results of ``scenario`` and whether the model had to run for them.
+    def run(
+        self, scenario: Scenario, replications: int, seed: int, posterior: bool = False
+    ) -> tuple[RunResults, bool]:
+        """The results of ``scenario`` and whether the model had to run for them
+        (``posterior``: replication i with draw i of the shipped posterior).
 
         Raises Busy when the model would have to run and no slot frees within the wait.
         """
-        key = run_key(scenario, replications, seed)
+        key = run_key(scenario, replications, seed, posterior)
         key_lock = self._key_lock(key, +1)
         try:
             with key_lock:
@@ -149,7 +162,10 @@ class RunCache:
                 if not self._slots.acquire(timeout=self._wait):
                     raise Busy("every model-run slot is taken")
                 try:
-                    results = run_scenario(scenario, replications, seed, progress=False)
+                    overrides = posterior_overrides(replications)[0] if posterior else None
+                    results = run_scenario(
+                        scenario, replications, seed, progress=False, block_overrides=overrides
+                    )
                 finally:
                     self._slots.release()
                 self._remember(key, results)
@@ -158,20 +174,26 @@ class RunCache:
         finally:
             self._key_lock(key, -1)
 
-    def baseline(self, replications: int, seed: int) -> tuple[RunResults, bool]:
+    def baseline(
+        self, replications: int, seed: int, posterior: bool = False
+    ) -> tuple[RunResults, bool]:
         """The baseline run for (replications, seed), computed once while it is kept."""
-        return self.run(library_scenario(BASELINE), replications, seed)
+        return self.run(library_scenario(BASELINE), replications, seed, posterior)
 
-    def compare(self, scenario: Scenario, name: str, replications: int, seed: int) -> Comparison:
-        """Run ``scenario`` and the baseline (each only if not cached) and keep the pair."""
+    def compare(
+        self, scenario: Scenario, name: str, replications: int, seed: int, posterior: bool = False
+    ) -> Comparison:
+        """Run ``scenario`` and the baseline (each only if not cached) and keep the pair;
+        with ``posterior`` both take replication i's parameters from draw i."""
         started = time.perf_counter()
-        baseline, baseline_ran = self.baseline(replications, seed)
-        results, scenario_ran = self.run(scenario, replications, seed)
+        baseline, baseline_ran = self.baseline(replications, seed, posterior)
+        results, scenario_ran = self.run(scenario, replications, seed, posterior)
         seconds = time.perf_counter() - started if scenario_ran or baseline_ran else 0.0
         ran = RAN[(baseline_ran, scenario_ran)]
-        key = run_key(scenario, replications, seed)
-        baseline_key = run_key(library_scenario(BASELINE), replications, seed)
-        comparison = Comparison(key, name, scenario, results, baseline, seconds, ran)
+        key = run_key(scenario, replications, seed, posterior)
+        baseline_key = run_key(library_scenario(BASELINE), replications, seed, posterior)
+        applied = posterior_overrides(replications)[1] if posterior else ()
+        comparison = Comparison(key, name, scenario, results, baseline, seconds, ran, applied)
         with self._lock:
             self._comparisons[key] = (comparison, baseline_key)
             self._comparisons.move_to_end(key)

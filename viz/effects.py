@@ -102,6 +102,40 @@ def _metric_trace(
     )
 
 
+def _total_trace(
+    rows: pd.DataFrame, metric: str, row_names: dict[str, str], lang: str, legend: bool
+) -> go.Scatter | None:
+    """The total range (posterior draws and replications) as a wide pale bar behind the
+    95 % interval of the mean; None when the table has none (stochastic only)."""
+    if "total_ci_low" not in rows:
+        return None
+    scale = display_scale(metric)
+    diff = rows["diff"].to_numpy(float) * scale
+    low = rows["total_ci_low"].to_numpy(float) * scale
+    high = rows["total_ci_high"].to_numpy(float) * scale
+    if np.isnan(low).all():
+        return None
+    return go.Scatter(
+        x=diff,
+        y=[row_names[i] for i in rows.index],
+        mode="markers",
+        marker={"color": "rgba(0,0,0,0)", "size": 1},
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": high - diff,
+            "arrayminus": diff - low,
+            "thickness": 8,
+            "width": 0,
+            "color": "rgba(120,120,200,0.35)",
+        },
+        hoverinfo="skip",
+        name=text("total_range", lang),
+        legendgroup="total",
+        showlegend=legend,
+    )
+
+
 def effects_forest(
     effects: pd.DataFrame,
     lang: str = "sv",
@@ -115,7 +149,8 @@ def effects_forest(
     ``metrics`` / ``innovations`` select and order (default: all, in the table's order,
     "all" last). ``name_a`` / ``name_b`` name the compared scenarios in the title.
     Rows without a difference (NaN, e.g. a ratio with no extra adoption) are left out;
-    a row with a difference but no interval is drawn as an open marker.
+    a row with a difference but no interval is drawn as an open marker. With a posterior
+    (``compare --posterior``) a wide pale bar behind each shows the total range.
     """
     check_lang(lang)
     require_columns(effects, EFFECT_COLUMNS, "effects table")
@@ -135,6 +170,9 @@ def effects_forest(
     for row, metric in enumerate(metrics, start=1):
         rows = table[(table["metric"] == metric) & table["innovation"].isin(innovations)]
         rows = rows.set_index("innovation").reindex(innovations).dropna(subset=["diff"])
+        total = _total_trace(rows, metric, row_names, lang, legend=row == 1)
+        if total is not None:
+            fig.add_trace(total, row=row, col=1)
         fig.add_trace(_metric_trace(rows, metric, row_names, hover, lang), row=row, col=1)
         fig.add_vline(x=0, line={"color": "#555", "width": 1, "dash": "dash"}, row=row, col=1)
         fig.update_yaxes(

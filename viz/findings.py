@@ -13,6 +13,7 @@ import math
 
 import pandas as pd
 
+from experiments.compare import WITH_PARAMETERS, parameter_share
 from experiments.metrics import HEADLINES, METRIC_BY_NAME, Metric
 from viz.words import check_lang, number, signed, text
 
@@ -68,6 +69,31 @@ def _uncertainty(metric: Metric, values: dict[str, float], n: int, lang: str) ->
     return text(key, lang, interval=interval, n=n)
 
 
+def _kind(metric: Metric, row: pd.Series, lang: str) -> str:
+    """Which uncertainty the numbers cover: with a posterior, the total range over draws
+    and replications and the parameters' share of its variance; else that the parameters'
+    uncertainty is not in them (an older effects table says nothing: stochastic only)."""
+    if row.get("uncertainty") != WITH_PARAMETERS:
+        return text("finding_stochastic_only", lang)
+    low, high = (float(row[k]) * metric.scale for k in ("total_ci_low", "total_ci_high"))
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return ""
+    share = parameter_share(float(row["sd_parameter"]), float(row["sd_stochastic"]))
+    positive = float(row["share_positive"])
+    return text(
+        "finding_total" if math.isfinite(share) else "finding_total_no_split",
+        lang,
+        interval=text(
+            "interval",
+            lang,
+            low=signed(low, lang, metric.decimals),
+            high=signed(high, lang, metric.decimals),
+        ),
+        share=number(100 * share, lang, 0) if math.isfinite(share) else "",
+        positive=number(100 * positive, lang, 0),
+    )
+
+
 def effect_sentence(row: pd.Series, name_a: str, name_b: str, lang: str) -> str | None:
     """One finding from an effects.csv row; None when it has no number to quote."""
     check_lang(lang)
@@ -76,7 +102,29 @@ def effect_sentence(row: pd.Series, name_a: str, name_b: str, lang: str) -> str 
         return None
     values = _scaled(row, metric)
     statement = _statement(metric, values, name_a, name_b, lang)
-    return statement + _uncertainty(metric, values, int(row["n"]), lang) + "."
+    uncertainty = _uncertainty(metric, values, int(row["n"]), lang)
+    return statement + uncertainty + _kind(metric, row, lang) + "."
+
+
+def driver_findings(
+    drivers: pd.DataFrame, lang: str, metric: str = "adoption_share_10y", top: int = 3
+) -> list[str]:
+    """Which posterior parameters move the effect most (over all innovations): the
+    strongest rank correlations of a draw's parameter values with its mean effect."""
+    check_lang(lang)
+    rows = drivers[(drivers["innovation"].astype(str) == "all") & (drivers["metric"] == metric)]
+    rows = rows.dropna(subset=["spearman"])
+    if rows.empty:
+        return []
+    rows = rows.reindex(rows["spearman"].abs().sort_values(ascending=False).index).head(top)
+    named = ", ".join(
+        f"{r.parameter} (ρ = {signed(r.spearman, lang, 2)})" for r in rows.itertuples()
+    )
+    return [
+        text(
+            "finding_drivers", lang, subject=METRIC_BY_NAME[metric].subject.get(lang), drivers=named
+        )
+    ]
 
 
 # The effect every innovation is reported by, before any average over innovations: an

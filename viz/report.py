@@ -31,7 +31,7 @@ from model.params import PARAMETERS, shown_default
 from model.reference import load_municipalities
 from viz.adoption import adoption_over_time
 from viz.effects import effects_forest
-from viz.findings import effect_findings, milestone_findings
+from viz.findings import driver_findings, effect_findings, milestone_findings
 from viz.maps import adoption_map
 from viz.market import supplier_market
 from viz.money import budget_sankey, calls_summary, state_spending_over_time
@@ -200,6 +200,8 @@ def _sections_compare(folder: Path, lang: str) -> tuple[str, list[str], str, lis
     name_a, name_b = a["scenario"]["name"], b["scenario"]["name"]
     labels = {i["name"]: i.get("label") or i["name"] for i in b["scenario"]["innovations"]}
     findings = effect_findings(effects, name_a, name_b, lang, labels)
+    if (folder / "drivers.csv").exists():
+        findings += driver_findings(pd.read_csv(folder / "drivers.csv"), lang)
     assumptions = _assumptions(a["scenario"], lang, f"A: {name_a}") + _assumptions(
         b["scenario"], lang, f"B: {name_b}"
     )

@@ -56,12 +56,19 @@ def _rgba(colour: str, alpha: float) -> str:
     return f"rgba({red},{green},{blue},{alpha})"
 
 
-def fit_figure(folder: Path, title: str) -> go.Figure:
-    """Accepted points' median and 5-95 % band per measure, and the observed points
-    (filled: used in the fit; open: held out and predicted). Bands first, then lines,
-    then points, so nothing hides the observations."""
+def fit_figures(folder: Path, title: str) -> list[go.Figure]:
+    """Per series: the posterior predictive median and 5-95 % band per measure, and the
+    observed points (filled: used in the fit; open: held out and predicted). Bands first,
+    then lines, then points, so nothing hides the observations."""
     curve = pd.read_csv(folder / "curve.csv")
     fit = pd.read_csv(folder / "fit.csv")
+    return [
+        _fit_figure(rows, fit[fit["target"] == target], f"{title}: {target}")
+        for target, rows in curve.groupby("target", sort=False)
+    ]
+
+
+def _fit_figure(curve: pd.DataFrame, fit: pd.DataFrame, title: str) -> go.Figure:
     bands, lines, points = [], [], []
     for measure, rows in curve.groupby("measure"):
         colour = COLOURS.get(measure, "#444444")
@@ -78,7 +85,7 @@ def fit_figure(folder: Path, title: str) -> go.Figure:
                 fill="tonexty",
                 line={"width": 0},
                 fillcolor=_rgba(colour, 0.2),
-                name=f"{measure}: 5-95 % band (accepted points)",
+                name=f"{measure}: 5-95 % band (posterior predictive)",
             )
         )
         lines.append(
@@ -125,7 +132,7 @@ def build(out: Path) -> str:
     sections = []
     for key, result in summary["calibrations"].items():
         folder = out / result["folder"]
-        figures.append(fit_figure(folder, f"Calibration: {key}"))
+        charts = fit_figures(folder, f"Calibration: {key}")
         posterior = pd.DataFrame(result["posterior"])
         trade = pd.DataFrame(result["trade_offs"])
         held = result["out_of_sample"]
@@ -135,19 +142,27 @@ def build(out: Path) -> str:
             if held
             else ""
         )
+        generations = pd.DataFrame(result["generations"])[
+            ["generation", "epsilon", "candidates", "accepted", "effective_sample_size", "seconds"]
+        ]
         sections.append(
-            f"<h3>{html.escape(key)}</h3>"
-            f"<p>{result['points']} points x {result['replications']} replications; accepted "
-            f"{result['accepted']} ({html.escape(result['acceptance_rule'])}, distance up to "
-            f"{result['epsilon']:.2f}); fit RMSE {result['fit_rmse']:.1f} municipalities; "
-            f"{result['observations_inside_band']} of {len(result['fit'])} observations inside the band.</p>"
-            f"{held_text}{_table(posterior)}"
-            + (
-                f"<p>Trade-offs (|Spearman| &ge; 0.5 among accepted points):</p>{_table(trade)}"
-                if len(trade)
-                else ""
+            (
+                f"<h3>{html.escape(key)}</h3>"
+                f"<p>{html.escape(result['method'])}, targets {', '.join(result['targets'])}: "
+                f"{len(result['generations'])} generations ({html.escape(result['stopped'])}); "
+                f"posterior predictive check with {result['draws']} draws x "
+                f"{result['predictive_replications']} replications: fit RMSE "
+                f"{result['fit_rmse']:.1f} municipalities; {result['observations_inside_band']} "
+                f"of {result['observations']} observations inside the 5-95 % band.</p>"
+                f"{held_text}{_table(generations)}{_table(posterior)}"
+                + (
+                    f"<p>Trade-offs (|Spearman| &ge; 0.5 over the posterior draws):</p>{_table(trade)}"
+                    if len(trade)
+                    else ""
+                )
+                + f"{_table(pd.DataFrame(result['fit']))}",
+                charts,
             )
-            + f"{_table(pd.DataFrame(result['fit']))}"
         )
     patterns = pd.DataFrame(summary["patterns"])
     parts = [
@@ -170,8 +185,8 @@ def build(out: Path) -> str:
         _table(patterns),
         "<h2 id='calibrations'>Calibrations</h2>",
     ]
-    for section, figure in zip(sections, figures[1:], strict=True):
-        parts += [section, figure.to_html(full_html=False, include_plotlyjs=False)]
+    for section, charts in sections:
+        parts += [section, *(c.to_html(full_html=False, include_plotlyjs=False) for c in charts)]
     parts.append("</body></html>")
     return "\n".join(parts)
 

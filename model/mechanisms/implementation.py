@@ -22,11 +22,12 @@ class Implementation(Module):
 
     parameters = ("innovation",)
     switches = ("mechanisms.trial_decision",)
-    records = ("mean_coverage", "coverage_weighted_share")
+    records = ("mean_coverage", "coverage_weighted_share", "fully_covered")
 
     def __init__(self, model: DiffusionModel) -> None:
         super().__init__(model)
         self.implementing = np.zeros(0, dtype=np.int64)  # flat cells
+        self.rollout_months = model.innovation_cells("rollout_months").reshape(-1)  # per cell
 
     def step(self) -> None:
         """Coverage of adopters still implementing, as of this month."""
@@ -42,6 +43,6 @@ class Implementation(Module):
         inn = model.innovations
         start = inn.trial_coverage[i]
         elapsed = model.month - state.flat["scaleup_month"][k]
-        coverage = np.minimum(1.0, start + (1.0 - start) * elapsed / inn.rollout_months[i])
+        coverage = np.minimum(1.0, start + (1.0 - start) * elapsed / self.rollout_months[k])
         state.flat["coverage"][k] = coverage
         self.implementing = k[coverage < 1.0]

@@ -42,8 +42,13 @@ class SupplierMarket(Module):
         self.params = p = model.scenario.suppliers
         n_innovations = len(model.innovations)
         rows = model.replications * n_innovations
-        # each market's (ledger row's) replication's entry rate
-        self.entry_rate = np.repeat(model.blocks.value("suppliers.entry_rate"), n_innovations)
+        # each market's (ledger row's) replication's entry rate and new suppliers' capacity
+        blocks = model.blocks
+        self.entry_rate = np.repeat(blocks.value("suppliers.entry_rate"), n_innovations)
+        self.entrant_capacity, self.incumbent_capacity = (
+            np.repeat(blocks.value(name), n_innovations).astype(np.int64)
+            for name in ("suppliers.entrant_capacity", "suppliers.incumbent_capacity")
+        )
         slots = p.max_per_innovation * rows
         self.row = np.zeros(slots, dtype=np.int64)  # market (ledger row) of each slot
         self.opened = np.zeros(slots, dtype=bool)  # the slot's supplier has existed
@@ -101,7 +106,9 @@ class SupplierMarket(Module):
         self.fixed_cost[slot] = (
             p.entrant_fixed_msek_month if small_firm else p.incumbent_fixed_msek_month
         )
-        self.capacity[slot] = p.entrant_capacity if small_firm else p.incumbent_capacity
+        self.capacity[slot] = (
+            self.entrant_capacity[row] if small_firm else self.incumbent_capacity[row]
+        )
         self.list_price[slot] = self.model.innovations.cost[innovation]
         self.experience[slot] = 0.0
         # Priced at once (no experience yet: list price), not at the next month's update.
