@@ -25,9 +25,9 @@ run: $(STAMP)
 	$(BIN)/spridning report results/skr_position_vs_baseline --lang sv
 
 # The shipped posterior (model/posteriors/default.*): the joint ABC-SMC calibration to every
-# observed series in experiments/targets/ (about 40 minutes on 2 cores; resumes if stopped).
+# observed series in experiments/targets/ (about 70 minutes on 2 cores; resumes if stopped).
 posterior: $(STAMP)
-	$(BIN)/spridning calibrate --all --population 200 --generations 10 --draws 200 \
+	$(BIN)/spridning calibrate --all --population 200 --generations 9 --draws 200 \
 		--workers 2 --out results/calibrations/joint --ship default
 
 test: $(STAMP) browser

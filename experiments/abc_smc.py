@@ -310,6 +310,8 @@ class Calibration:
                 say(f"stopped: {manifest['stopped']}")
                 return
             previous = population
+        if manifest["stopped"] is None:  # resumed with every generation already done
+            manifest["stopped"] = f"reached {settings.generations} generations"
 
     def _record(self, generation, epsilon, population, candidates, started) -> dict[str, Any]:
         from pyabc.weighted_statistics import effective_sample_size

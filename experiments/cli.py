@@ -139,7 +139,18 @@ def _compare(args: argparse.Namespace) -> None:
     plan = None
     replications = args.replications or (4 if args.posterior else 20)
     if args.posterior:
+        if replications < 2:
+            raise UserError(
+                "--posterior needs at least -n 2 replications per draw: the split of the "
+                "effect's variance into parameters and chance needs two runs of a draw"
+            )
         plan = policy_draws(args.posterior, args.draws or 100, replications)
+        differing = [n for n in plan.applied if _value(a, n) != _value(b, n)]
+        if differing:
+            raise UserError(
+                f"--posterior sets {', '.join(differing)} in every run, but {args.a} and "
+                f"{args.b} differ in it: the comparison would lose that difference"
+            )
         replications = plan.runs
         if replications > MAX_RUN_REPLICATIONS:
             raise UserError(
@@ -203,6 +214,12 @@ def _compare(args: argparse.Namespace) -> None:
         print(attribution_text(attribution))
     written = "effects.csv" + (", posterior_draws.csv, drivers.csv" if plan else "")
     print(f"Wrote {written} and the two runs (a/, b/) to {out}")
+
+
+def _value(scenario, name: str):
+    """A section parameter's value in a scenario (``decision.hurdle``)."""
+    section, field = name.split(".", 1)
+    return getattr(getattr(scenario, section), field)
 
 
 def _attribution_of(args, a, b, runs, batch: int, workers: int, replications: int, overrides):

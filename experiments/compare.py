@@ -7,8 +7,9 @@ show how much pairing narrows the intervals.
 
 With a posterior (``compare --posterior``), replication i runs with the parameters of
 posterior draw ``draw_of[i]`` in both scenarios (same seed, same parameters). The mean
-and its interval are then over every draw and replication, and the table adds how far
-the parameters' uncertainty spreads the effect (see ``uncertainty_columns``).
+is then over every draw and replication, its interval a t interval over the draws' mean
+effects (replications of one draw are not independent), and the table adds how far the
+parameters' uncertainty spreads the effect (see ``uncertainty_columns``).
 
 The metrics and how each is computed are declared in ``experiments.metrics``.
 effects.csv columns (stable for scripts): innovation (or "all"), metric, mean_a, mean_b,
@@ -93,8 +94,9 @@ def uncertainty_columns(
     frame = pd.DataFrame({"draw": draws, "diff": diffs})
     grouped = frame.groupby("draw")["diff"]
     means, variances, sizes = grouped.mean(), grouped.var(ddof=1), grouped.size()
+    # within-draw variance needs two replications of a draw; without it no split
     within = float(variances.mean()) if variances.notna().any() else nan
-    noise = within / float(sizes.mean()) if np.isfinite(within) else 0.0
+    noise = float((variances / sizes).mean()) if np.isfinite(within) else nan
     between = float(means.var(ddof=1)) - noise if len(means) > 1 else nan
     low, high = np.percentile(diffs, [2.5, 97.5]) if diffs.size else (nan, nan)
     return {
@@ -147,6 +149,10 @@ def effects(
                 else:
                     mean_a, mean_b, diff = va.mean(), vb.mean(), vb.mean() - va.mean()
                     low, high = _welch(va, vb) if independent else _interval(vb - va)
+                    if draws is not None:  # replications of a draw share its parameters:
+                        # the mean's interval is over the draws' mean effects
+                        per_draw = pd.Series(paired).groupby(draws).mean().to_numpy()
+                        low, high = diff + np.subtract(_interval(per_draw), per_draw.mean())
                 spread = uncertainty_columns(paired, draws)
             rows.append(
                 {

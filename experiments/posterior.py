@@ -68,6 +68,15 @@ def resample(population: pd.DataFrame, names: list[str], count: int, seed: int) 
     return draws
 
 
+def as_parameters(problem: Problem, draws: pd.DataFrame) -> pd.DataFrame:
+    """Draws with whole-number parameters rounded, as the runs take them."""
+    draws = draws.copy()
+    for d in problem.dimensions:
+        if d.integer:
+            draws[d.name] = draws[d.name].round().astype(np.int64)
+    return draws
+
+
 def posterior_table(problem: Problem, population: pd.DataFrame) -> pd.DataFrame:
     weights = population["weight"].to_numpy()
     rows = []
@@ -197,8 +206,18 @@ def summarise(
     problem, folder = calibration.problem, calibration.folder
     settings = calibration.settings
     manifest = read_manifest(folder / "manifest.json", "run the calibration first")
-    population = calibration.population()
-    sample = resample(population, problem.names, draws, settings.seed)
+    # the last generation that kept a whole population (a short one ends the calibration)
+    complete = [
+        g["generation"] for g in manifest["generations"] if g["accepted"] >= settings.population
+    ]
+    generation = complete[-1] if complete else None
+    population = calibration.population(generation)
+    if population.empty:
+        raise PosteriorError(
+            f"{folder}: the last generation kept no particle; nothing to summarise (run more "
+            "candidates, or fewer generations)"
+        )
+    sample = as_parameters(problem, resample(population, problem.names, draws, settings.seed))
     predictive = predictive_runs(problem, sample, replications, settings.seed, executor)
     posterior = posterior_table(problem, population)
     correlations = correlation_table(sample, problem.names)
@@ -220,6 +239,9 @@ def summarise(
         "settings": manifest["settings"],
         "generations": manifest["generations"],
         "stopped": manifest["stopped"],
+        "posterior_generation": generation
+        if generation is not None
+        else len(manifest["generations"]) - 1,
         "fit_until": problem.fit_until,
         "draws": draws,
         "predictive_replications": replications,
@@ -249,7 +271,7 @@ def ship(calibration_folder: Path, name: str = DEFAULT_POSTERIOR, into: Path = P
             "name": name,
             "draws": len(draws),
             "parameters": [
-                {k: d[k] for k in ("name", "low", "high", "shared", "paths")}
+                {k: d[k] for k in ("name", "low", "high", "integer", "shared", "paths")}
                 for d in definition["dimensions"]
             ],
             "targets": [

@@ -20,6 +20,7 @@ import pandas as pd
 
 from experiments.posterior import PosteriorError, load_posterior, posterior_path
 from model.blocks import PER_BLOCK
+from model.params import REGISTER
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,15 @@ class PolicyDraws:
         """The draw of each run (replication number)."""
         return np.repeat(np.arange(len(self.draws)), self.replications)
 
-    def overrides(self) -> list[dict[str, float]]:
-        """Each run's parameter values (one per replication)."""
+    def overrides(self) -> list[dict[str, float | int]]:
+        """Each run's parameter values (one per replication; whole numbers where the
+        register's parameter is one)."""
+        whole = {name: REGISTER[name].kind == "int" for name in self.applied}
         per_draw = [
-            {name: float(row[name]) for name in self.applied}
+            {
+                name: int(round(row[name])) if whole[name] else float(row[name])
+                for name in self.applied
+            }
             for row in self.draws.to_dict("records")
         ]
         return [per_draw[d] for d in self.draw_of]
@@ -70,7 +76,14 @@ def policy_draws(name_or_path: str | Path, draws: int, replications: int) -> Pol
             f"{posterior_path(name_or_path)}: --draws {draws}, but the posterior has "
             f"{len(sample)} draws"
         )
-    parameters = manifest["parameters"]
+    parameters = manifest.get("parameters")
+    if not isinstance(parameters, list) or not all(
+        isinstance(p, dict) and "name" in p and "shared" in p for p in parameters
+    ):
+        raise PosteriorError(
+            f"{posterior_path(name_or_path).with_suffix('.json')}: parameters: a list of "
+            "{name, shared, ...} entries is needed"
+        )
     applied = tuple(p["name"] for p in parameters if p["shared"] and p["name"] in PER_BLOCK)
     left = tuple(p["name"] for p in parameters if p["name"] not in applied)
     if not applied:
@@ -104,10 +117,8 @@ def drivers(
             if effect.notna().sum() < 3 or effect.nunique() < 2:
                 continue
             for name in plan.applied:
-                values = plan.draws.set_index("draw").loc[effect.index, name]
-                rho = pd.Series(values.to_numpy()).corr(
-                    pd.Series(effect.to_numpy()), method="spearman"
-                )
+                values = plan.draws[name].to_numpy()[effect.index.to_numpy()]  # by position
+                rho = pd.Series(values).corr(pd.Series(effect.to_numpy()), method="spearman")
                 rows.append(
                     {"innovation": innovation, "metric": metric, "parameter": name, "spearman": rho}
                 )

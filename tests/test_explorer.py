@@ -269,9 +269,12 @@ def test_the_posterior_toggle_runs_each_replication_with_a_draw(monkeypatch, tmp
     scenario = build_scenario(request).with_overrides({"run.months": 36})
     cache = RunCache()
     with_draws = cache.compare(scenario, "b", 2, 1, posterior=True)
-    assert with_draws.posterior == ("decision.hurdle", "awareness.county")
-    draws = pd.read_parquet(tmp_path / "small.parquet")
-    values = {n: float(draws.loc[1, n]) for n in with_draws.posterior}
+    assert with_draws.posterior == (
+        "decision.hurdle",
+        "awareness.county",
+        "suppliers.entrant_capacity",
+    )
+    values = app_runs.posterior_overrides(2)[0][1]
     alone = build_tables(
         DiffusionModel(scenario.with_overrides(values), seed=replication_seeds(1, 2)[1]).run()
     )["timeseries"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from experiments.cli import main
 from experiments.compare import STOCHASTIC_ONLY, WITH_PARAMETERS
@@ -47,6 +48,7 @@ def write_posterior(folder: Path) -> Path:
             "draw": range(6),
             "decision.hurdle": rng.uniform(0.0, 0.3, 6),
             "awareness.county": rng.uniform(0.0, 0.08, 6),
+            "suppliers.entrant_capacity": rng.uniform(5.0, 40.0, 6),  # whole customers
             "innovations.lov.external_rate": rng.uniform(0.002, 0.05, 6),
         }
     )
@@ -55,6 +57,7 @@ def write_posterior(folder: Path) -> Path:
     parameters = [
         {"name": "decision.hurdle", "low": 0.0, "high": 0.3, "shared": True, "paths": []},
         {"name": "awareness.county", "low": 0.0, "high": 0.08, "shared": True, "paths": []},
+        {"name": "suppliers.entrant_capacity", "low": 5, "high": 40, "shared": True, "paths": []},
         {
             "name": "innovations.lov.external_rate",
             "low": 0.002,
@@ -86,14 +89,16 @@ def compared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def test_each_replication_runs_with_its_draw_alone_or_in_the_batch(compared) -> None:
     out, posterior = compared
     plan = policy_draws(posterior, DRAWS, PER_DRAW)
-    assert plan.applied == ("decision.hurdle", "awareness.county")
+    assert plan.applied == ("decision.hurdle", "awareness.county", "suppliers.entrant_capacity")
     assert plan.left == ("innovations.lov.external_rate",)
     seeds = replication_seeds(3, DRAWS * PER_DRAW)
     run = load_run(out / "b")
     scenario = load_scenario("skr_position").with_overrides({"run.months": 60})
     for replication in (0, PER_DRAW * 2 + 1):  # draws 0 and 2
-        draw = plan.draws.iloc[replication // PER_DRAW]
-        values = {name: float(draw[name]) for name in plan.applied}
+        values = plan.overrides()[replication]
+        assert values["suppliers.entrant_capacity"] == round(
+            plan.draws.loc[replication // PER_DRAW, "suppliers.entrant_capacity"]
+        )
         alone = build_tables(
             DiffusionModel(scenario.with_overrides(values), seed=seeds[replication]).run()
         )
@@ -125,12 +130,21 @@ def test_effects_carry_the_total_interval_and_the_variance_split(compared) -> No
     assert (row["total_ci_low"], row["total_ci_high"]) == pytest.approx((low, high), rel=1e-12)
     by_draw = diffs.groupby(diffs.index // PER_DRAW)
     assert row["share_positive"] == pytest.approx((by_draw.mean() > 0).mean())
+    # the mean's interval: over the draws' mean effects (a draw's runs share parameters)
+    half = stats.t.ppf(0.975, DRAWS - 1) * by_draw.mean().std(ddof=1) / np.sqrt(DRAWS)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx(
+        (row["diff"] - half, row["diff"] + half)
+    )
     within = by_draw.var(ddof=1).mean()
     between = by_draw.mean().var(ddof=1) - within / PER_DRAW
     assert row["sd_stochastic"] == pytest.approx(np.sqrt(within), rel=1e-9)
     assert row["sd_parameter"] == pytest.approx(np.sqrt(max(between, 0.0)), rel=1e-9)
     drivers = pd.read_csv(out / "drivers.csv")
-    assert set(drivers["parameter"]) == {"decision.hurdle", "awareness.county"}
+    assert set(drivers["parameter"]) == {
+        "decision.hurdle",
+        "awareness.county",
+        "suppliers.entrant_capacity",
+    }
     assert drivers["spearman"].between(-1, 1).all()
 
 
@@ -156,6 +170,21 @@ def test_bad_posterior_requests_are_refused(compared, capsys: pytest.CaptureFixt
     assert "no posterior sample there" in capsys.readouterr().err
     assert main(["compare", "baseline", "skr_position", "--draws", "5"]) == 2
     assert "give --posterior too" in capsys.readouterr().err
+    assert (
+        main(["compare", "baseline", "skr_position", "--posterior", str(posterior), "-n", "1"]) == 2
+    )
+    assert "at least -n 2 replications per draw" in capsys.readouterr().err
+    braver = posterior.parent / "braver.toml"
+    braver.write_text(
+        f'extends = "{ROOT / "scenarios" / "baseline.toml"}"\nname = "braver"\n'
+        "[decision]\nhurdle = 0.25\n",
+        encoding="utf-8",
+    )
+    assert (
+        main(["compare", "baseline", str(braver), "--posterior", str(posterior), "--draws", "3"])
+        == 2
+    )
+    assert "sets decision.hurdle in every run, but baseline and" in capsys.readouterr().err
 
 
 def test_the_report_quotes_the_total_interval_and_the_drivers(compared) -> None:
