@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -352,6 +353,11 @@ def _calibrate(args: argparse.Namespace) -> None:
     from experiments.targets import TARGETS_DIR
 
     workers = _workers(args)
+    if args.ship is not None and not re.fullmatch(r"[a-z0-9_]+", args.ship):
+        raise UserError(
+            f"--ship {args.ship!r}: a posterior's name is lower-case letters, digits and _ "
+            "(it becomes model/posteriors/NAME.parquet)"
+        )
     if args.all == bool(args.targets):
         raise UserError(
             "name the targets to fit, or give --all (every file in experiments/targets/)"

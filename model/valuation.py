@@ -38,7 +38,7 @@ def annuity(years: float, rate: float) -> float:
 def break_even_ratio(
     running: np.ndarray,
     implementation: np.ndarray,
-    hurdle: float,
+    hurdle: np.ndarray | float,
     annuity_factor: float,
     risk_aversion: np.ndarray | float = 0.0,
     price_ratio: np.ndarray | float = 1.0,

@@ -298,6 +298,8 @@ def test_target_problems_found_before_any_run(
     assert "target file not found" in capsys.readouterr().err
     assert main(["calibrate"]) == 2
     assert "or give --all" in capsys.readouterr().err
+    assert main(["calibrate", "lov", "--ship", "../elsewhere"]) == 2
+    assert "--ship '../elsewhere': a posterior's name is lower-case letters" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -181,6 +181,8 @@ def test_an_enabled_trial_law_needs_a_zone() -> None:
         ("replications", "4", "måste vara ett heltal, fick '4'"),
         ("seed", -1, "måste vara mellan 0 och"),
         ("seed", None, "måste vara ett heltal, fick inget värde"),
+        ("posterior", 5, "måste vara på eller av, fick 5"),
+        ("posterior", ["yes"], "måste vara på eller av"),
     ],
 )
 def test_run_settings_are_checked(field: str, value: object, expected: str) -> None:

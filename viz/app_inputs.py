@@ -145,14 +145,19 @@ def _number(value: Any) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
+def _switch(value: Any, lang: str) -> bool:
+    """An on/off checklist's value (a list holding ON, or empty) as a bool."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list | tuple) and all(v == ON for v in value):
+        return bool(value)
+    raise ValueError(text("not_onoff", lang, value=shown(value, lang)))
+
+
 def _coerce(field: FormField, value: Any, lang: str) -> Any:
     """The value the scenario takes for ``field``; raises ValueError with the problem."""
     if field.kind == "switch":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, list | tuple) and all(v == ON for v in value):
-            return bool(value)
-        raise ValueError(text("not_onoff", lang, value=shown(value, lang)))
+        return _switch(value, lang)
     if field.kind in ("int", "float"):
         number = _number(value)
         if number is None:
@@ -234,12 +239,15 @@ def parse_form(scenario: Any, values: Mapping[str, Any], lang: str = "sv") -> Ru
             settings[name] = _run_setting(values.get(name), low, high, lang)
         except ValueError as error:
             problems.append(f"{field_name(name, lang)}: {error}")
+    with_posterior = False
+    try:
+        with_posterior = _switch(values.get("posterior", False), lang)
+    except ValueError as error:
+        problems.append(f"{field_name('posterior', lang)}: {error}")
     if not problems:
         problems = _rule_problems(overrides, library_scenario(scenario), lang)
     if problems:
         raise InputError(problems)
-    posterior = values.get("posterior")
-    with_posterior = bool(posterior) and (posterior is True or "on" in posterior)
     return RunRequest(
         scenario, overrides, settings["replications"], settings["seed"], with_posterior
     )

@@ -158,7 +158,7 @@ def posterior_toggle(lang: str) -> html.Div:
                 options=[
                     {
                         "label": text("posterior_toggle", lang),
-                        "value": "on",
+                        "value": ON,
                         "disabled": not available,
                     }
                 ],

@@ -21,6 +21,8 @@ COLOURS = {
     "adopted": "#2ca02c",
     "abandoned": "#d62728",
     "ever_adopted": "#9467bd",
+    "completed": "#8c564b",
+    "coverage": "#17becf",
 }
 
 
