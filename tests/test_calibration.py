@@ -299,7 +299,9 @@ def test_target_problems_found_before_any_run(
     assert main(["calibrate"]) == 2
     assert "or give --all" in capsys.readouterr().err
     assert main(["calibrate", "lov", "--ship", "../elsewhere"]) == 2
-    assert "--ship '../elsewhere': a posterior's name is lower-case letters" in capsys.readouterr().err
+    assert (
+        "--ship '../elsewhere': a posterior's name is lower-case letters" in capsys.readouterr().err
+    )
 
 
 @pytest.mark.parametrize(

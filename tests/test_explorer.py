@@ -47,7 +47,8 @@ def css(name: str) -> str:
 
 def form(name: str = "programme", **changes: object) -> dict[str, object]:
     """The form as the page shows it for a library scenario, with ``changes`` by register name."""
-    return {**form_values(library_scenario(name)), "replications": 4, "seed": 1, **changes}
+    values = form_values(library_scenario(name))
+    return {**values, "replications": 4, "seed": 1, "posterior": [], **changes}
 
 
 def problems(name: str = "programme", lang: str = "sv", **changes: object) -> str:

@@ -35,7 +35,9 @@ RSS_BOUND_MB = 500
 
 
 def form(name: str = "programme", **changes: object) -> dict[str, object]:
-    return {**form_values(library_scenario(name)), "replications": 1, "seed": 1, **changes}
+    """The form as the page sends it (the posterior toggle unticked), with ``changes``."""
+    values = form_values(library_scenario(name))
+    return {**values, "replications": 1, "seed": 1, "posterior": [], **changes}
 
 
 def scenario():
