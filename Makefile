@@ -18,11 +18,13 @@ $(STAMP): pyproject.toml requirements.lock
 
 # The main job: SKR's position (all three levers) against the baseline, paired, under the
 # shipped posterior (100 draws x 4 replications, so the intervals include the parameters'
-# uncertainty), with the attribution to levers and a report.
-run: $(STAMP)
+# uncertainty), with the attribution to levers, a report and a one-page brief (printed by
+# chromium, which `browser` installs where it may).
+run: $(STAMP) browser
 	$(BIN)/spridning compare baseline skr_position --posterior default --draws 100 \
 		--replications 4 --seed 1 --workers 2 --out results/skr_position_vs_baseline --attribute
 	$(BIN)/spridning report results/skr_position_vs_baseline --lang sv
+	$(BIN)/spridning brief results/skr_position_vs_baseline --lang sv
 
 # The shipped posterior (model/posteriors/default.*): the joint ABC-SMC calibration to every
 # observed series in experiments/targets/ (about 70 minutes on 2 cores; resumes if stopped).
@@ -49,6 +51,7 @@ browser:
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_model.py
 	$(BIN)/python benchmarks/bench_blocks.py
+	$(BIN)/python benchmarks/bench_events.py
 
 bench-sweep: $(STAMP)
 	$(BIN)/python benchmarks/bench_sweep.py

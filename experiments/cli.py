@@ -107,14 +107,16 @@ def _run(args: argparse.Namespace) -> None:
     batch = batch_size_for(args.replications, workers)
     if workers > 1:
         with process_pool(workers) as pool:
-            results = run_scenario(scenario, args.replications, args.seed, pool, batch_size=batch)
+            results = run_scenario(
+                scenario, args.replications, args.seed, pool, batch_size=batch, events=args.events
+            )
     else:
-        results = run_scenario(scenario, args.replications, args.seed, batch_size=batch)
+        results = run_scenario(
+            scenario, args.replications, args.seed, batch_size=batch, events=args.events
+        )
     write_run(results, out, started, scenario_file=str(resolve_scenario_path(args.scenario)))
     print(milestone_text(results.timeseries))
-    from model.outputs import TABLE_NAMES
-
-    print(f"Wrote {', '.join(TABLE_NAMES)} (.parquet) and manifest.json to {out}")
+    print(f"Wrote {', '.join(results.tables)} (.parquet) and manifest.json to {out}")
 
 
 def _compare(args: argparse.Namespace) -> None:
@@ -173,7 +175,13 @@ def _compare(args: argparse.Namespace) -> None:
         for scenario, seed in ((a, args.seed), (b, seed_b)):
             runs.append(
                 run_scenario(
-                    scenario, replications, seed, pool, batch_size=batch, block_overrides=overrides
+                    scenario,
+                    replications,
+                    seed,
+                    pool,
+                    batch_size=batch,
+                    block_overrides=overrides,
+                    events=args.events,
                 )
             )
     finally:
@@ -231,9 +239,15 @@ def _attribution_of(args, a, b, runs, batch: int, workers: int, replications: in
 
     pool = process_pool(workers) if workers > 1 else None
 
-    def run(variant):
+    def run(variant):  # the variants' events are not kept: no event tables
         return run_scenario(
-            variant, replications, args.seed, pool, batch_size=batch, block_overrides=overrides
+            variant,
+            replications,
+            args.seed,
+            pool,
+            batch_size=batch,
+            block_overrides=overrides,
+            events=False,
         )
 
     try:
@@ -266,7 +280,9 @@ def _attribute(args: argparse.Namespace) -> None:
     pool = process_pool(workers) if workers > 1 else None
 
     def run(variant):  # every variant with the same seed: replication i is paired
-        return run_scenario(variant, args.replications, args.seed, pool, batch_size=batch)
+        return run_scenario(
+            variant, args.replications, args.seed, pool, batch_size=batch, events=False
+        )
 
     try:
         table = attribute(scenario, baseline, run, say=lambda line: print(line, file=sys.stderr))
@@ -488,18 +504,23 @@ def _validate(args: argparse.Namespace) -> None:
     print(f"Wrote {path} and summary.json in {(time.perf_counter() - started) / 60:.1f} min")
 
 
+def _check_output_file(output: Path | None, kind: str) -> None:
+    """-o names a file in a folder that exists (else a clear error before any work)."""
+    if output is None:
+        return
+    if output.is_dir():
+        raise UserError(f"-o {output}: is a folder; give the {kind} file's name")
+    if not output.parent.is_dir():
+        raise UserError(
+            f"-o {output}: the folder {output.parent} does not exist; create it or choose another"
+        )
+
+
 def _report(args: argparse.Namespace) -> None:
     from experiments.analysis import AnalysisError, ensure_current
     from viz.report import ReportError, write_report
 
-    if args.output is not None:
-        if args.output.is_dir():
-            raise UserError(f"-o {args.output}: is a folder; give the HTML file's name")
-        if not args.output.parent.is_dir():
-            raise UserError(
-                f"-o {args.output}: the folder {args.output.parent} does not exist; create it "
-                "or choose another"
-            )
+    _check_output_file(args.output, "HTML")
     try:
         note = ensure_current(args.folder)  # a sweep's analysis, if the sweep changed since
         path = write_report(args.folder, args.output, args.lang)
@@ -508,6 +529,34 @@ def _report(args: argparse.Namespace) -> None:
     if note:
         print(note, file=sys.stderr)
     print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB, opens offline)")
+
+
+def _brief(args: argparse.Namespace) -> None:
+    from viz.brief import BriefError, write_brief
+
+    _check_output_file(args.output, "PDF")
+    if args.output is not None and args.output.suffix.lower() != ".pdf":
+        raise UserError(f"-o {args.output}: the brief is a PDF; give a name ending in .pdf")
+    try:
+        path, pages = write_brief(args.folder, args.output, args.lang)
+    except BriefError as error:
+        raise UserError(str(error)) from None
+    print(f"Wrote {path} ({pages} A4 page{'s' if pages > 1 else ''})")
+    if pages > 2:
+        print(f"warning: the brief runs to {pages} pages; it is meant for one", file=sys.stderr)
+
+
+def _explain(args: argparse.Namespace) -> None:
+    from viz.explain import ExplainError, story
+
+    try:
+        lines = story(
+            args.folder, args.kommun, args.innovation, args.replication, args.lang, args.scenario
+        )
+    except ExplainError as error:
+        raise UserError(str(error)) from None
+    for line in lines:
+        print(line.sentence)
 
 
 def _explore(args: argparse.Namespace) -> None:
@@ -605,8 +654,19 @@ def _add_municipalities(commands: argparse._SubParsersAction) -> None:
     municipalities.set_defaults(handler=_municipalities)
 
 
+def _add_events_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--events",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="record the event table for `spridning explain` (default: for runs of at most "
+        "400 replications)",
+    )
+
+
 def _add_run(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser("run", help="run a scenario with replications and write its results")
+    _add_events_option(run)
     run.add_argument("scenario", help="a scenario file, or a name from scenarios/ (e.g. baseline)")
     run.add_argument(
         "--replications",
@@ -633,6 +693,7 @@ def _add_compare(commands: argparse._SubParsersAction) -> None:
     compare = commands.add_parser(
         "compare", help="run two scenarios with common random numbers and write effects.csv"
     )
+    _add_events_option(compare)
     compare.add_argument("a", help="the reference scenario (e.g. baseline)")
     compare.add_argument("b", help="the scenario whose effect is measured")
     compare.add_argument(
@@ -833,6 +894,36 @@ def _add_report(commands: argparse._SubParsersAction) -> None:
     report.set_defaults(handler=_report)
 
 
+def _add_brief(commands: argparse._SubParsersAction) -> None:
+    brief = commands.add_parser(
+        "brief", help="a one-page A4 PDF for a board from a comparison folder"
+    )
+    brief.add_argument("folder", type=Path, help="a folder written by compare")
+    brief.add_argument("-o", "--output", type=Path, help="the PDF (default FOLDER/brief.pdf)")
+    brief.add_argument("--lang", choices=("sv", "en"), default="sv", help="default sv")
+    brief.set_defaults(handler=_brief)
+
+
+def _add_explain(commands: argparse._SubParsersAction) -> None:
+    explain = commands.add_parser(
+        "explain", help="a municipality's story in plain sentences, from a run's event table"
+    )
+    explain.add_argument("folder", type=Path, help="a folder written by run or compare")
+    explain.add_argument("--kommun", required=True, help='a kommunkod (2584) or a name ("Kiruna")')
+    explain.add_argument(
+        "--innovation", help="an innovation's name or label (default: the scenario's first)"
+    )
+    explain.add_argument("--replication", type=_seed, default=0, help="default 0")
+    explain.add_argument(
+        "--scenario",
+        choices=("a", "b"),
+        default="b",
+        help="in a comparison folder, which scenario (default b, the policy)",
+    )
+    explain.add_argument("--lang", choices=("sv", "en"), default="sv", help="default sv")
+    explain.set_defaults(handler=_explain)
+
+
 def _add_explore(commands: argparse._SubParsersAction) -> None:
     explore = commands.add_parser("explore", help="the interactive explorer (a Dash app)")
     explore.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1 (this machine)")
@@ -845,7 +936,9 @@ def _add_explore(commands: argparse._SubParsersAction) -> None:
     explore.add_argument("--results", type=Path, help="a sweep folder to browse")
     explore.add_argument("--lang", choices=("sv", "en"), default="sv", help="default sv")
     explore.add_argument(
-        "--boundaries", type=Path, help="a GeoJSON of municipality polygons for the map"
+        "--boundaries",
+        type=Path,
+        help="a GeoJSON of municipality polygons for the map (default: the project's own)",
     )
     explore.set_defaults(handler=_explore)
 
@@ -891,6 +984,8 @@ def build_parser() -> argparse.ArgumentParser:
         _add_calibrate,
         _add_validate,
         _add_report,
+        _add_brief,
+        _add_explain,
         _add_explore,
         _add_story,
         _add_params,

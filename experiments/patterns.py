@@ -18,7 +18,7 @@ def bass_curves(replications: int = 150, seed: int = 11) -> tuple[pd.DataFrame, 
     with the scenario's p and q."""
     scenario = load_scenario("bass_docking")
     p, q = scenario.innovations[0].external_rate, scenario.awareness.national
-    results = run_scenario(scenario, replications, seed=seed, progress=False)
+    results = run_scenario(scenario, replications, seed=seed, progress=False, events=False)
     mean = results.timeseries.groupby("month")["adoption_share"].mean().to_numpy()
     months = np.arange(1, scenario.run.months + 1)
     recursion = np.zeros(scenario.run.months + 1)

@@ -22,6 +22,7 @@ from tqdm import tqdm
 from experiments.run_folder import RUN_ID_KEY, run_id, staged
 from experiments.storage import git_commit, now, package_versions, write_json, write_parquet
 from experiments.workers import die_with
+from model.event_log import EVENTS_MAX_REPLICATIONS
 from model.model import DiffusionModel
 from model.outputs import OUTPUT_TABLES, TABLE_NAMES, build_tables
 from model.reference import load_municipalities, load_neighbours
@@ -76,6 +77,7 @@ def run_batch(
     first_replication: int,
     seeds: list[int],
     block_overrides: list[dict[str, Any]] | None = None,
+    record_events: bool = False,
 ) -> tuple[dict[str, pd.DataFrame], float]:
     """Replications ``first_replication``.. with ``seeds``, run side by side in one model
     (each with its own ``block_overrides`` when given: ``model/blocks.py``).
@@ -91,6 +93,7 @@ def run_batch(
         municipalities=municipalities,
         neighbours=neighbours,
         block_overrides=block_overrides,
+        record_events=record_events,
     )
     model.run()
     tables = build_tables(model)
@@ -115,12 +118,15 @@ def run_scenario(
     progress: bool | None = None,
     batch_size: int = DEFAULT_BATCH,
     block_overrides: list[dict[str, Any]] | None = None,
+    events: bool | None = None,
 ) -> RunResults:
     """Run ``replications`` of ``scenario``; ``progress=None`` shows a bar on a terminal.
 
     Replications run ``batch_size`` at a time in one model (the numpy work of a month is
     shared by the batch); batches go to ``executor`` when one is given.
     ``block_overrides``: each replication's own parameter values (posterior draws).
+    ``events``: record the event table (``model/event_log.py``); by default for runs of
+    at most ``EVENTS_MAX_REPLICATIONS`` replications.
     """
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
@@ -130,11 +136,14 @@ def run_scenario(
         raise ValueError(f"{len(block_overrides)} block overrides for {replications} replications")
     seeds = replication_seeds(seed, replications)
     plan = batches(replications, batch_size)
+    if events is None:
+        events = replications <= EVENTS_MAX_REPLICATIONS
     arguments = (
         [scenario] * len(plan),
         [f for f, _ in plan],
         [seeds[f : f + c] for f, c in plan],
         [None if block_overrides is None else block_overrides[f : f + c] for f, c in plan],
+        [events] * len(plan),
     )
     results = executor.map(run_batch, *arguments) if executor else map(run_batch, *arguments)
     parts: list[Any] = []
@@ -160,6 +169,7 @@ def combine(scenario: Scenario, seed: int, seeds: list[int], parts: list[Any]) -
         tables={
             name: pd.concat([batch[name] for batch in tables], ignore_index=True)
             for name in TABLE_NAMES
+            if name in tables[0]
         },
         seconds=list(seconds),
     )
@@ -185,7 +195,8 @@ def write_run_files(
     Every table carries the run id in its Parquet metadata, and so does the manifest.
     """
     identity = run_id(results.tables)
-    for table in OUTPUT_TABLES:
+    written = [table for table in OUTPUT_TABLES if table.name in results.tables]
+    for table in written:
         write_parquet(
             results.tables[table.name],
             folder / table.file,
@@ -206,7 +217,7 @@ def write_run_files(
             "finished": now(),
             "seconds_per_batch": [round(s, 4) for s in results.seconds],
         },
-        "tables": {table.file: table.rows for table in OUTPUT_TABLES},
+        "tables": {table.file: table.rows for table in written},
     }
     if results.posterior is not None:
         manifest["posterior"] = results.posterior

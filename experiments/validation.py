@@ -53,7 +53,7 @@ def docking(replications: int) -> dict[str, Any]:
 
 def baseline_patterns(replications: int = 8, seed: int = 5) -> list[dict[str, Any]]:
     scenario = load_scenario("baseline")
-    results = run_scenario(scenario, replications, seed=seed, progress=False)
+    results = run_scenario(scenario, replications, seed=seed, progress=False, events=False)
     municipalities = load_municipalities()
     neighbours = load_neighbours(municipalities=municipalities)
     rows = []

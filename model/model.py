@@ -19,6 +19,7 @@ from model.barriers import BarrierRecord
 from model.blocks import BlockValues
 from model.budgets import Budgets
 from model.due import DueDates
+from model.event_log import EventLog
 from model.events import MonthEvents
 from model.innovations import InnovationTable
 from model.levers import LeverState, MoneyReceived, StateMoney
@@ -113,6 +114,7 @@ class DiffusionModel(mesa.Model):
         municipalities: pd.DataFrame | None = None,
         neighbours: pd.DataFrame | None = None,
         block_overrides: Sequence[Mapping[str, Any]] | None = None,
+        record_events: bool = False,
     ) -> None:
         self.seeds = [int(seed)] if isinstance(seed, int | np.integer) else [int(s) for s in seed]
         if not self.seeds:
@@ -126,6 +128,7 @@ class DiffusionModel(mesa.Model):
         if neighbours is None:
             raise ValueError("neighbours must be given with municipalities")
         self._build_state(municipalities, neighbours, block_overrides)
+        self.event_log = EventLog(self, record_events)  # model/event_log.py: off by default
         self._build_modules()
         self._agent_layer = AgentLayer(self)
 
@@ -297,6 +300,7 @@ class DiffusionModel(mesa.Model):
         self.events.reset()
         for module in self.modules:
             module.step()
+        self.event_log.end_month()
 
     def run(self) -> DiffusionModel:
         for _ in range(self.scenario.run.months - self.month):

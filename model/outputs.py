@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from model.event_log import COLUMNS as EVENT_COLUMNS
 from model.stages import STAGE_NAMES
 
 if TYPE_CHECKING:
@@ -47,6 +48,8 @@ class OutputTable:
     rows: str  # what one row is
     build: Callable[[DiffusionModel], pd.DataFrame]
     columns: tuple[tuple[str, str], ...]  # (column, meaning with unit), in table order
+    # whether a model has this table (the event table only when it recorded events)
+    kept: Callable[[DiffusionModel], bool] = lambda model: True
 
     @property
     def file(self) -> str:
@@ -223,13 +226,24 @@ OUTPUT_TABLES: tuple[OutputTable, ...] = (
             ("refunds_msek", "risk-sharing refunds of failed trials (MSEK)"),
         ),
     ),
+    OutputTable(
+        name="events",
+        rows=(
+            "one row per event: a municipality's changes of stage, the channel it heard "
+            "through, trial results, money received, suppliers, full coverage (runs that "
+            "record events: model/event_log.py)"
+        ),
+        build=lambda model: model.event_log.table(),
+        columns=EVENT_COLUMNS,
+        kept=lambda model: model.event_log.enabled,
+    ),
 )
 TABLE_NAMES: tuple[str, ...] = tuple(table.name for table in OUTPUT_TABLES)
 
 
 def build_tables(model: DiffusionModel) -> dict[str, pd.DataFrame]:
-    """Every output table of a model that has run, by name."""
-    return {table.name: table.build(model) for table in OUTPUT_TABLES}
+    """Every output table a model that has run has, by name."""
+    return {table.name: table.build(model) for table in OUTPUT_TABLES if table.kept(model)}
 
 
 def read_tables(folder: Path) -> dict[str, pd.DataFrame]:

@@ -34,11 +34,40 @@ ORIGINS: dict[str, tuple[str, str, str]] = {
     "fou": ("fou_methods_per_year", "method", "new_fou_method"),
     "municipality": ("own_developments_per_year", "method", "new_own_method"),
 }
+# Words of the generated innovations' Swedish labels.
+KIND_SV = {"product": "produkt", "method": "metod"}
+ORIGIN_SV = {
+    "supplier": "leverantör",
+    "fou": "FoU",
+    "municipality": "kommun",
+    "development": "utveckling",
+}
 NAMED = "named"
+
 # Products developed with the programme's development instrument (Demand Acceleration):
 # their queue's ideas arrive when a funded challenge succeeds, not at a rate.
 DEVELOPED = "development"
 DEVELOPED_PREFIX = "new_developed_product"
+
+
+def generated_label(origin: str, kind: str, number: int, lang: str) -> str:
+    """A generated innovation's name in a report: "New product 3 (supplier)"."""
+    if lang == "sv":
+        return f"Ny {KIND_SV[kind]} {number} ({ORIGIN_SV[origin]})"
+    return f"New {kind} {number} ({origin})"
+
+
+def label_of_generated(name: str, lang: str) -> str | None:
+    """The label ``generated_label`` gave the pipeline's innovation ``name`` (None if the
+    name is not one the pipeline makes): reports can name them from the identifier alone."""
+    kinds = {prefix: (origin, kind) for origin, (_, kind, prefix) in ORIGINS.items()}
+    kinds[DEVELOPED_PREFIX] = (DEVELOPED, "product")
+    prefix, _, number = name.rpartition("_")
+    if prefix not in kinds or not number.isdigit():
+        return None
+    return generated_label(*kinds[prefix], int(number), lang)
+
+
 DEVELOPMENT_ROOM = 3.0  # the development queue's room, in multiples of its own allocation
 QUEUE_QUANTILE = 0.99
 COST_LOG_SD = 0.5
@@ -91,7 +120,8 @@ def queue_specs(scenario, innovation_model) -> tuple[list, list[str]]:
             relevance = rng.beta(a, RELEVANCE_CONCENTRATION - a)
             spec = {
                 "name": f"{prefix}_{n + 1:02d}",
-                "label": f"New {kind} {n + 1} ({origin})",
+                "label_en": generated_label(origin, kind, n + 1, "en"),
+                "label_sv": generated_label(origin, kind, n + 1, "sv"),
                 "kind": kind,
                 "cost_sek_per_capita_year": float(cost),
                 "benefit_sek_per_capita_year": float(cost * ratio),

@@ -137,7 +137,17 @@ class _InnovationBase(_Strict):
     name: str = Field(
         min_length=1, pattern=r"^[a-z0-9_]+$", description="identifier used in outputs"
     )
-    label: str = ""
+    label_sv: str = Field(default="", description="name in Swedish reports (identifier if empty)")
+    label_en: str = Field(default="", description="name in English reports (identifier if empty)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _label_is_english(cls, value: Any) -> Any:
+        """``label`` (scenario files before labels had a language) is the English label."""
+        if isinstance(value, dict) and "label" in value:
+            value = dict(value)
+            value.setdefault("label_en", value.pop("label"))
+        return value
 
     @field_validator("compatibility", mode="before", check_fields=False)
     @classmethod

@@ -9,6 +9,7 @@ them read and write.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -43,6 +44,8 @@ class AdoptionState:
     coverage: np.ndarray  # share of the target group reached (adopters; 0 otherwise)
     adopters_changed: bool = True
     flat: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    # called as on_move(cells, stage, month) before cells move (the event table listens)
+    on_move: Callable[[np.ndarray, Stage, int], None] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.flat = {
@@ -88,6 +91,8 @@ class AdoptionState:
         """Put the cells at flat indices ``k`` into ``stage`` from ``month``."""
         if k.size == 0:
             return
+        if self.on_move is not None:
+            self.on_move(k, stage, month)
         stages = self.flat["stage"]
         if stage == Stage.ADOPTED or (stages[k] == Stage.ADOPTED).any():
             self.adopters_changed = True

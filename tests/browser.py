@@ -1,14 +1,5 @@
-"""Launching Debian's chromium for the browser tests (Playwright's own download does not
-work here). Without the background-networking flags chromium keeps trying to reach
-Google's hosts, which this machine's closed network refuses."""
+"""The browser tests launch chromium with the flags the brief is printed with."""
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from viz.browser import CHROMIUM_ARGS
+
+__all__ = ["CHROMIUM_ARGS"]

@@ -22,7 +22,9 @@ def test_every_table_has_exactly_its_documented_columns(baseline) -> None:
         "shared_procurement.enabled": True,  # so that the contracts table has awards
         "shared_procurement.start_month": 1,
     }
-    model = DiffusionModel(baseline.with_overrides(one_year_programme), seed=[1, 2]).run()
+    model = DiffusionModel(
+        baseline.with_overrides(one_year_programme), seed=[1, 2], record_events=True
+    ).run()
     tables = build_tables(model)
     for table in OUTPUT_TABLES:
         assert tuple(tables[table.name].columns) == table.column_names, table.name

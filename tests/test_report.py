@@ -52,8 +52,8 @@ def test_comparison_report_has_sections_and_quotable_findings(comparison: Path) 
     assert re.search(r"[+−]\d+,\d", first), "a signed number with a Swedish decimal comma"
     # The programme is among the assumptions that differ from the defaults.
     assert "programme.enabled" in text
-    # Effects table and manifest are there.
-    assert "adoption_share_10y" in text and "replication_seeds" in text
+    # Effects table (measures in words) and manifest are there.
+    assert "Andel som har infört efter 10 år" in text and "replication_seeds" in text
 
 
 def test_english_report(comparison: Path) -> None:
@@ -91,11 +91,35 @@ def test_report_is_self_contained_and_renders_offline_in_a_browser(comparison: P
             timeout=30_000,
         )
         drawn = page.evaluate("document.querySelectorAll('.js-plotly-plot .main-svg').length")
+        # filled municipality shapes in each map figure (0 for figures that are not maps)
+        shapes = page.evaluate(
+            "[...document.querySelectorAll('.js-plotly-plot')].map(plot => [...plot"
+            ".querySelectorAll('path.choroplethlocation')].filter(p => p.getAttribute('d')"
+            " && getComputedStyle(p).fill.startsWith('rgb')).length).filter(n => n > 0)"
+        )
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "report.png"))
         browser.close()
     assert requested == []
     assert drawn >= 8
+    # with the network blocked, every map draws all 290 municipalities as filled shapes:
+    # per innovation the probability and the difference map, and the money map
+    assert shapes == [290] * 11, shapes
+
+
+def test_swedish_report_names_innovations_by_label_and_translates_tables(
+    comparison: Path,
+) -> None:
+    page = build_report(comparison, lang="sv")
+    read = page.split("id='manifest'")[0]  # the manifest appendix is the raw record
+    scenario = load_scenario("programme")
+    for innovation in scenario.innovations:
+        assert innovation.label_sv and innovation.label_sv in read
+        assert innovation.name not in read, innovation.name
+    for header in ("effekt (B − A)", "95 %-KI nedre", "mått", "försökstid (månader)"):
+        assert f"<th>{header}</th>" in read
+    tables = read.split("id='tables'")[1]  # measures in words (figures keep ids in meta only)
+    assert "adoption_share_10y" not in tables and "<th>diff</th>" not in tables
 
 
 def test_run_report_quotes_months_to_half(comparison: Path) -> None:
@@ -108,16 +132,18 @@ def test_run_report_quotes_months_to_half(comparison: Path) -> None:
     ts = pd.read_parquet(comparison / "b" / "timeseries.parquet")
     half = ts[ts["adoption_share"] >= 0.5].astype({"innovation": str})
     first = half.groupby(["innovation", "replication"])["month"].min()
+    labels = {i.name: i.label_en for i in load_scenario("programme").innovations}
     for sentence, innovation in zip(findings, ts["innovation"].cat.categories, strict=True):
         months = first[innovation].to_numpy() if innovation in first.index else []
+        label = labels[innovation]  # the report names innovations by their labels
         if len(months) == 0:
             assert sentence == (
-                f"{innovation}: half of the municipalities never adopted within the run "
+                f"{label}: half of the municipalities never adopted within the run "
                 "(3 replications)."
             )
             continue
         assert sentence.startswith(
-            f"{innovation}: half of the municipalities had adopted after "
+            f"{label}: half of the municipalities had adopted after "
             f"{np.median(months):,.0f} months (median; "
         ), sentence
         assert sentence.endswith(f"reached 50 % in {len(months)} of 3 replications)."), sentence

@@ -172,17 +172,20 @@ def test_map_has_every_municipality_grey_for_never_and_a_slider_per_year(
 ) -> None:
     outcomes = baseline_run.municipalities
     fig = adoption_map(outcomes, municipalities, replication=1, innovation="e_service", months=240)
-    adopted, other = fig.data
-    assert isinstance(adopted, go.Scattergeo) and isinstance(other, go.Scattergeo)
-    assert len(adopted.lat) + len(other.lat) == 290
-    assert other.marker.color == GREY
+    adopted, other = fig.data  # the project's own boundaries: polygons by default
+    assert isinstance(adopted, go.Choropleth) and isinstance(other, go.Choropleth)
+    assert len(adopted.locations) + len(other.locations) == 290
+    assert len(adopted.geojson["features"]) == 290
+    assert other.colorscale[0][1] == GREY
     rows = outcomes[(outcomes["replication"] == 1) & (outcomes["innovation"] == "e_service")]
     never = int(rows["adopted_month"].isna().sum())
-    assert len(other.lat) == never
-    assert sorted(np.asarray(adopted.marker.color, float)) == sorted(
+    assert len(other.locations) == never
+    assert sorted(np.asarray(adopted.z, float)) == sorted(
         rows["adopted_month"].dropna().astype(float)
     )
-    assert fig.layout.geo.scope == "europe" and fig.layout.geo.fitbounds == "locations"
+    # no base layers (they would be fetched from Plotly's server): the polygons draw Sweden
+    assert fig.layout.geo.visible is False
+    assert fig.layout.geo.lataxis.range[0] < 55.4 and fig.layout.geo.lataxis.range[1] > 69
     # one slider step and one frame per year; each frame shows who had adopted by then
     steps = fig.layout.sliders[0].steps
     assert [s.label for s in steps] == [str(y) for y in range(1, 21)]
@@ -191,8 +194,8 @@ def test_map_has_every_municipality_grey_for_never_and_a_slider_per_year(
     for year in (5, 10, 20):
         frame = fig.frames[year - 1]
         by_then = int((rows["adopted_month"] <= 12 * year).sum())
-        assert len(frame.data[0].lat) == by_then
-        assert len(frame.data[0].lat) + len(frame.data[1].lat) == 290
+        assert len(frame.data[0].locations) == by_then
+        assert len(frame.data[0].locations) + len(frame.data[1].locations) == 290
     # hover: name, county, population, adoption month, final stage
     hover = adopted.hovertemplate
     for k in range(5):
@@ -216,8 +219,8 @@ def test_map_infers_run_length_from_the_last_adoption(municipalities) -> None:
     )
     fig = adoption_map(table, municipalities, lang="en")
     assert len(fig.layout.sliders[0].steps) == 3
-    assert [len(f.data[0].lat) for f in fig.frames] == [1, 2, 3]
-    assert fig.data[1].name.startswith("Not adopted") and len(fig.data[1].lat) == 287
+    assert [len(f.data[0].locations) for f in fig.frames] == [1, 2, 3]
+    assert fig.data[1].name.startswith("Not adopted") and len(fig.data[1].locations) == 287
     assert {row[4] for row in fig.data[1].customdata} == {"aware"}
     assert fig.layout.sliders[0].currentvalue.prefix == "State at the end of year "
 

@@ -24,7 +24,7 @@ from viz import (
     state_spending_over_time,
     supplier_market,
 )
-from viz.maps import load_boundaries
+from viz.geography import load_boundaries
 from viz.words import EN, SV, metric_label, number, text
 
 

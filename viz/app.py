@@ -23,7 +23,10 @@ from dash import Input, Output, State, dcc, html
 
 from viz.app_figures import (
     adoption_figure,
+    clicked_municipality,
     map_figure,
+    map_story,
+    namer,
     placeholder,
     sankey_figure,
     spending_figure,
@@ -47,6 +50,7 @@ from viz.app_runs import Busy, Comparison, RunCache
 from viz.app_server import limit_requests, serve_wsgi
 from viz.app_sweep import SweepUnavailable, sweep_items, sweep_state
 from viz.checks import innovations_in
+from viz.geography import EMPTY_TOPOLOGY
 from viz.words import check_lang, text
 
 DEFAULT_SCENARIO = "programme"
@@ -55,14 +59,6 @@ DEFAULT_SEED = 1
 ALL = "*"  # the curve dropdown's "all innovations" (no innovation name can be "*")
 HIDDEN = {"display": "none"}
 TOPOJSON_ROUTE = "/_spridning/topojson/"
-EMPTY_TOPOLOGY = {
-    "type": "Topology",
-    "arcs": [],
-    "objects": {
-        name: {"type": "GeometryCollection", "geometries": []}
-        for name in ("coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")
-    },
-}
 
 PROBLEM_CHARS = 300  # a refused value is quoted in the message up to this length
 
@@ -162,9 +158,13 @@ def _comparison(cache: RunCache, store: dict | None) -> Comparison | None:
 def _register_results(app: dash.Dash, cache: RunCache, lang: str, boundaries: Path | None) -> None:
     waiting = text("press_run", lang)
 
-    @app.callback(Output("summary", "children"), Input("run-store", "data"))
+    # The curves come first: the summary, the map and the money wait for "curves-drawn", so
+    # on a 2-core server their work does not delay the figure the analyst waits for.
+    @app.callback(
+        Output("summary", "children"), Input("curves-drawn", "data"), State("run-store", "data")
+    )
     @_safe(lambda message: html.P(message), lang)
-    def show_summary(store: dict | None) -> Any:
+    def show_summary(drawn: Any, store: dict | None) -> Any:
         comparison = _comparison(cache, store)
         if comparison is None:
             return html.P(waiting)
@@ -184,51 +184,86 @@ def _register_results(app: dash.Dash, cache: RunCache, lang: str, boundaries: Pa
         Output("curve-innovation", "value"),
         Output("map-innovation", "options"),
         Output("map-innovation", "value"),
-        Input("run-store", "data"),
+        Input("curves-drawn", "data"),
+        State("run-store", "data"),
+        State("curve-innovation", "options"),
         State("curve-innovation", "value"),
         State("map-innovation", "value"),
     )
-    def innovation_choices(store: dict | None, curve: str | None, mapped: str | None) -> tuple:
+    def innovation_choices(
+        drawn: Any, store: dict | None, shown: list | None, curve: str | None, mapped: str | None
+    ) -> tuple:
+        """The dropdowns for the run drawn (after its curves); a value or list that stays
+        as it is is not sent again, so the curves are not drawn twice."""
         comparison = _comparison(cache, store)
         if comparison is None:
             return [], None, [], None
         names = innovations_in(comparison.results.timeseries)
-        curves = [{"label": text("all_innovations", lang), "value": ALL}, *names]
-        curve = curve if curve in names else ALL
-        return curves, curve, names, mapped if mapped in names else names[0]
+        name = namer(comparison, lang)
+        options = [{"label": name(n), "value": n} for n in names]
+        curves = [{"label": text("all_innovations", lang), "value": ALL}, *options]
+        keep = dash.no_update
+        new_curve = curve if curve in names or curve == ALL else ALL
+        new_map = mapped if mapped in names else names[0]
+        return (
+            keep if shown == curves else curves,
+            keep if new_curve == curve else new_curve,
+            keep if shown == curves else options,
+            keep if new_map == mapped else new_map,
+        )
 
     @app.callback(
         Output("adoption-graph", "figure"),
+        Output("curves-drawn", "data"),
         Input("run-store", "data"),
         Input("curve-innovation", "value"),
     )
-    @_safe(placeholder, lang)
+    @_safe(lambda message: (placeholder(message), {"failed": message}), lang)
     def adoption(store: dict | None, innovation: str | None) -> Any:
         comparison = _comparison(cache, store)
+        drawn = store if dash.ctx.triggered_id == "run-store" else dash.no_update
         if comparison is None:
-            return placeholder(waiting)
+            return placeholder(waiting), drawn
         chosen = innovation if innovation in innovations_in(comparison.results.timeseries) else None
-        return adoption_figure(comparison, chosen, lang)
+        return adoption_figure(comparison, chosen, lang), drawn
 
     @app.callback(
         Output("map-graph", "figure"),
-        Input("run-store", "data"),
+        Input("curves-drawn", "data"),
         Input("map-innovation", "value"),
+        State("run-store", "data"),
     )
     @_safe(placeholder, lang)
-    def adoption_on_map(store: dict | None, innovation: str | None) -> Any:
+    def adoption_on_map(drawn: Any, innovation: str | None, store: dict | None) -> Any:
         comparison = _comparison(cache, store)
         if comparison is None or not innovation:
             return placeholder(waiting)
         return map_figure(comparison, innovation, lang, boundaries)
 
     @app.callback(
+        Output("map-story", "children"),
+        Input("map-graph", "clickData"),
+        State("run-store", "data"),
+        State("map-innovation", "value"),
+        prevent_initial_call=True,
+    )
+    @_safe(lambda message: html.P(message), lang)
+    def story_on_click(click: dict | None, store: dict | None, innovation: str | None) -> Any:
+        comparison = _comparison(cache, store)
+        code = clicked_municipality(click)
+        if comparison is None or code is None or not innovation:
+            return html.P(text("story_hint", lang))
+        lines = map_story(comparison, cache.story_tables(comparison), code, innovation, lang)
+        return [html.P(line, style={"margin": "2px 0"}) for line in lines]
+
+    @app.callback(
         Output("sankey-graph", "figure"),
         Output("spending-graph", "figure"),
-        Input("run-store", "data"),
+        Input("curves-drawn", "data"),
+        State("run-store", "data"),
     )
     @_safe(lambda message: (placeholder(message), placeholder(message)), lang)
-    def money(store: dict | None) -> Any:
+    def money(drawn: Any, store: dict | None) -> Any:
         comparison = _comparison(cache, store)
         if comparison is None:
             return placeholder(waiting), placeholder(waiting)

@@ -20,6 +20,8 @@ from model.reference import load_municipalities
 from viz import adoption_map, adoption_over_time, budget_sankey, state_spending_over_time
 from viz.app_runs import Comparison
 from viz.checks import innovations_in
+from viz.explain import tell
+from viz.labels import innovation_namer, relabel
 from viz.layout import TEMPLATE
 from viz.words import number, text
 
@@ -50,6 +52,11 @@ def placeholder(message: str, height: int = 360) -> go.Figure:
     return fig
 
 
+def namer(comparison: Comparison, lang: str):
+    """Names innovations by their labels in ``lang`` (``viz.labels``)."""
+    return innovation_namer(comparison.scenario.model_dump()["innovations"], lang)
+
+
 def scenario_tables(comparison: Comparison, lang: str) -> dict[str, pd.DataFrame]:
     """Legend name -> timeseries: the scenario, then the baseline (once if they coincide)."""
     tables = {comparison.name: comparison.results.timeseries}
@@ -58,11 +65,15 @@ def scenario_tables(comparison: Comparison, lang: str) -> dict[str, pd.DataFrame
 
 
 def adoption_figure(comparison: Comparison, innovation: str | None, lang: str) -> go.Figure:
-    """Adoption curves of the scenario and the baseline, all innovations or one."""
+    """Adoption curves of the scenario and the baseline, all innovations or one, named by
+    their labels."""
     tables = scenario_tables(comparison, lang)
     if innovation:
         tables = {n: t for n, t in tables.items() if innovation in innovations_in(t)}
-    fig = adoption_over_time(scenarios=tables, innovation=innovation or None, lang=lang)
+    name = namer(comparison, lang)
+    tables = {key: relabel(table, name) for key, table in tables.items()}
+    chosen = name(innovation) if innovation else None
+    fig = adoption_over_time(scenarios=tables, innovation=chosen, lang=lang)
     return fig.update_layout(height=520, margin={"t": 60, "r": 20})
 
 
@@ -70,11 +81,12 @@ def map_figure(
     comparison: Comparison, innovation: str | None, lang: str, boundaries: Path | None = None
 ) -> go.Figure:
     """The scenario's replication 0 on the map, one innovation (polygons if ``boundaries``)."""
+    name = namer(comparison, lang)
     fig = adoption_map(
-        comparison.results.municipalities,
+        relabel(comparison.results.municipalities, name),
         reference(),
         replication=0,
-        innovation=innovation,
+        innovation=name(innovation) if innovation else None,
         boundaries=boundaries,
         months=comparison.scenario.run.months,
         lang=lang,
@@ -87,6 +99,35 @@ def map_figure(
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         legend={"x": 0.0, "y": 0.02, "xanchor": "left", "yanchor": "bottom"},
     )
+
+
+def clicked_municipality(click: dict | None) -> str | None:
+    """The kommunkod of the municipality clicked on the map (polygon or marker), if any."""
+    points = (click or {}).get("points") or []
+    if not points:
+        return None
+    point = points[0]
+    location = point.get("location")
+    if location:
+        return str(location)
+    custom = point.get("customdata")
+    name = custom[0] if isinstance(custom, list) and custom else None
+    found = reference()[reference()["name"] == name]
+    return str(found["kommunkod"].iloc[0]) if len(found) else None
+
+
+def map_story(
+    comparison: Comparison,
+    tables: dict[str, pd.DataFrame],
+    code: str,
+    innovation: str,
+    lang: str,
+) -> list[str]:
+    """The clicked municipality's story in the map's replication (0), from the event
+    table of that replication (``RunCache.story_tables``; ``viz.explain``)."""
+    manifest = {"scenario": comparison.scenario.model_dump()}
+    lines = tell(manifest, tables["events"], tables["municipalities"], code, innovation, 0, lang)
+    return [line.sentence for line in lines]
 
 
 def has_policy_money(state_money: pd.DataFrame) -> bool:
@@ -154,17 +195,17 @@ def _change(diff: float, metric: Metric, lang: str) -> str:
 
 
 def _summary_rows(
-    scenario: pd.Series, baseline: pd.Series, metric: Metric, lang: str
+    scenario: pd.Series, baseline: pd.Series, metric: Metric, lang: str, label
 ) -> list[tuple[str, str, str, str]]:
     rows = []
     for name, value in scenario.drop("all").items():
         base = baseline.get(name)
         if base is None or pd.isna(base):
-            rows.append((name, _level(value, metric, lang), "–", "–"))
+            rows.append((label(name), _level(value, metric, lang), "–", "–"))
         else:
             rows.append(
                 (
-                    name,
+                    label(name),
                     _level(value, metric, lang),
                     _level(base, metric, lang),
                     _change(value - base, metric, lang),
@@ -209,4 +250,5 @@ def summary(comparison: Comparison, lang: str) -> Summary:
         text("col_baseline", lang),
         text("col_diff", lang, unit=metric.unit.get(lang)),
     )
-    return Summary(lines, header, _summary_rows(scenario, baseline, metric, lang))
+    rows = _summary_rows(scenario, baseline, metric, lang, namer(comparison, lang))
+    return Summary(lines, header, rows)

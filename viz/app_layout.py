@@ -254,7 +254,11 @@ def results(lang: str, waiting: Any, map_config: dict) -> html.Div:
     return html.Div(
         [
             dcc.Loading(
-                [dcc.Store(id="run-store"), html.Div(id="summary", style={"minHeight": "48px"})],
+                [
+                    dcc.Store(id="run-store"),
+                    dcc.Store(id="curves-drawn"),
+                    html.Div(id="summary", style={"minHeight": "48px"}),
+                ],
                 type="dot",
             ),
             _labelled(
@@ -273,6 +277,15 @@ def results(lang: str, waiting: Any, map_config: dict) -> html.Div:
                                 ),
                             ),
                             dcc.Graph(id="map-graph", figure=waiting, config=map_config),
+                            html.Div(
+                                html.P(text("story_hint", lang), className="note"),
+                                id="map-story",
+                                style={
+                                    "fontSize": "13px",
+                                    "maxHeight": "320px",
+                                    "overflowY": "auto",
+                                },
+                            ),
                         ],
                         style={"flex": "1 1 460px", "minWidth": "0"},
                     ),

@@ -22,9 +22,13 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import pandas as pd
+
 from experiments.posterior import DEFAULT_POSTERIOR
 from experiments.posterior_draws import policy_draws
 from experiments.run import RunResults, run_scenario
+from model.model import DiffusionModel
+from model.outputs import build_tables
 from model.scenario import Scenario
 from viz.app_inputs import library_scenario
 
@@ -57,6 +61,9 @@ def run_key(scenario: Scenario, replications: int, seed: int, posterior: bool = 
     the same key."""
     digest = hashlib.sha256(scenario.model_dump_json().encode("utf-8")).hexdigest()[:16]
     return f"{digest}-{replications}-{seed}" + ("-posterior" if posterior else "")
+
+
+STORIES_KEPT = 4  # replication-0 runs with events kept for stories on the map
 
 
 def posterior_overrides(replications: int) -> tuple[list[dict[str, float]], tuple[str, ...]]:
@@ -103,6 +110,7 @@ class RunCache:
         self._key_locks: dict[str, tuple[threading.Lock, int]] = {}
         self._runs: OrderedDict[str, tuple[RunResults, float]] = OrderedDict()
         self._comparisons: OrderedDict[str, tuple[Comparison, str]] = OrderedDict()
+        self._stories: OrderedDict[str, dict[str, pd.DataFrame]] = OrderedDict()
 
     @property
     def cached_mb(self) -> float:
@@ -164,7 +172,12 @@ class RunCache:
                 try:
                     overrides = posterior_overrides(replications)[0] if posterior else None
                     results = run_scenario(
-                        scenario, replications, seed, progress=False, block_overrides=overrides
+                        scenario,
+                        replications,
+                        seed,
+                        progress=False,
+                        block_overrides=overrides,
+                        events=False,  # kept small; a story reruns replication 0 with events
                     )
                 finally:
                     self._slots.release()
@@ -173,6 +186,33 @@ class RunCache:
                 return results, True
         finally:
             self._key_lock(key, -1)
+
+    def story_tables(self, comparison: Comparison) -> dict[str, pd.DataFrame]:
+        """The tables, event table included, of replication 0 of the comparison's scenario:
+        run again alone when a municipality is clicked (the same numbers as in the batch,
+        which the cached runs keep without events, to stay small), the last few kept."""
+        with self._lock:
+            if comparison.key in self._stories:
+                self._stories.move_to_end(comparison.key)
+                return self._stories[comparison.key]
+        if not self._slots.acquire(timeout=self._wait):
+            raise Busy("every model-run slot is taken")
+        try:
+            overrides = posterior_overrides(1)[0] if comparison.posterior else None
+            model = DiffusionModel(
+                comparison.scenario,
+                seed=comparison.results.seeds[:1],
+                block_overrides=overrides,
+                record_events=True,
+            ).run()
+            tables = build_tables(model)
+        finally:
+            self._slots.release()
+        with self._lock:
+            self._stories[comparison.key] = tables
+            while len(self._stories) > STORIES_KEPT:
+                self._stories.popitem(last=False)
+        return tables
 
     def baseline(
         self, replications: int, seed: int, posterior: bool = False

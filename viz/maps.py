@@ -1,9 +1,10 @@
 """Where and when an innovation spread: a map of Sweden, one replication, with a time slider.
 
 One replication is one possible history; the map shows its geography (neighbour
-contagion, early large municipalities), not an average. It works offline: by default a
-marker at each municipality's map point on Plotly's built-in geography; given a GeoJSON
-file of municipality boundaries it draws the real polygons instead. Each municipality is
+contagion, early large municipalities), not an average (``viz.choropleths`` maps the
+probabilities). It draws the municipalities' polygons (the project's own boundaries, or a
+GeoJSON file given), and markers at map points for municipalities no file covers
+(synthetic sets). Each municipality is
 coloured by the month it first adopted; grey means not adopted (yet, at the slider's
 year, or at all by the end of the run). Hover shows the final stage, which can differ
 from the slider year's (the table records only the first adoption and the end state).
@@ -11,7 +12,6 @@ from the slider year's (the table records only the first adoption and the end st
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -21,63 +21,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from viz.checks import choose, require_columns, require_rows, single_innovation
+from viz.geography import boundaries_for, geo_layout, plain_layout
 from viz.layout import GREY, finish
 from viz.words import check_lang, number, stage_label, text
 
 OUTCOME_COLUMNS = ("replication", "innovation", "kommunkod", "adopted_month", "final_stage")
 REFERENCE_COLUMNS = ("kommunkod", "name", "county", "population", "lat", "lon")
-# Property names that usually hold the municipality code, tried first.
-CODE_FIELDS = ("kommunkod", "KnKod", "knkod", "kommun_kod", "KOMMUNKOD", "code", "kod", "id")
 COLOURSCALE = "Viridis"
-
-
-def _code(value: object) -> str:
-    """A municipality code as the reference table writes it: 4 digits, leading zero kept."""
-    if isinstance(value, (int, np.integer)):
-        return f"{int(value):04d}"
-    written = str(value).strip()
-    return written.zfill(4) if written.isdigit() and len(written) <= 4 else written
-
-
-def load_boundaries(path: str | Path, codes: set[str]) -> dict:
-    """Read a GeoJSON FeatureCollection and set each feature's ``id`` to its 4-digit code.
-
-    The code field is found by its values: the property (or feature id) whose values
-    cover every code in ``codes``. Raises ValueError naming the file and what was expected.
-    """
-    path = Path(path)
-    expected = (
-        "a GeoJSON FeatureCollection of municipality polygons with a property holding "
-        "the 4-digit kommunkod (such as 'kommunkod': '0114')"
-    )
-    if not path.is_file():
-        raise ValueError(f"{path}: boundaries file not found; expected {expected}")
-    try:
-        geojson = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise ValueError(f"{path}: not valid JSON ({error}); expected {expected}") from error
-    features = geojson.get("features") if isinstance(geojson, dict) else None
-    if not isinstance(features, list) or not features:
-        raise ValueError(f"{path}: no 'features' list; expected {expected}")
-
-    candidates: dict[str, list[str]] = {"(feature id)": [_code(f.get("id")) for f in features]}
-    names = list(dict.fromkeys(k for f in features for k in (f.get("properties") or {})))
-    for name in names:
-        candidates[name] = [_code((f.get("properties") or {}).get(name)) for f in features]
-    order = [n for n in CODE_FIELDS if n in candidates] + list(candidates)
-    for name in dict.fromkeys(order):
-        if codes <= set(candidates[name]):
-            geojson = {**geojson, "features": []}
-            for feature, code in zip(features, candidates[name], strict=True):
-                geojson["features"].append({**feature, "id": code})
-            return geojson
-    best = max(candidates, key=lambda n: len(codes & set(candidates[n])))
-    missing = sorted(codes - set(candidates[best]))
-    raise ValueError(
-        f"{path}: no property holds the municipality codes of the table; expected {expected}. "
-        f"Properties found: {names}; the closest, {best!r}, lacks {len(missing)} of "
-        f"{len(codes)} codes (e.g. {missing[:5]})"
-    )
 
 
 def _municipalities(
@@ -238,17 +188,6 @@ def _geo_layout() -> dict:
     }
 
 
-def _plain_layout() -> dict:
-    """Longitude and latitude as plain axes, a degree of latitude ~2.2 degrees of longitude
-    tall as at 63 degrees north, axes hidden: the points alone draw the country."""
-    hidden = {"visible": False, "showgrid": False, "zeroline": False}
-    return {
-        "xaxis": hidden,
-        "yaxis": {**hidden, "scaleanchor": "x", "scaleratio": 1 / math.cos(math.radians(63))},
-        "plot_bgcolor": "white",
-    }
-
-
 def _run_months(last_adoption: float, months: int | None) -> int:
     """The run's length: ``months`` if given (and not before the last adoption), else the
     last adoption month rounded up to a whole year (the table does not record it)."""
@@ -262,17 +201,16 @@ def _run_months(last_adoption: float, months: int | None) -> int:
 
 
 def _trace_maker(
-    data: pd.DataFrame, months: int, lang: str, basemap: bool, boundaries: str | Path | None
+    data: pd.DataFrame, months: int, lang: str, basemap: bool, geojson: dict | None
 ) -> Callable[[int, bool], list]:
-    """The map's traces at a cutoff month: markers, or polygons when ``boundaries`` is
-    given (the GeoJSON only in the ``first`` traces, the figure's own; frames reuse it)."""
-    if boundaries is None:
+    """The map's traces at a cutoff month: polygons when there are boundaries (the GeoJSON
+    only in the ``first`` traces, the figure's own; frames reuse it), else markers."""
+    if geojson is None:
 
         def traces(cutoff: int, first: bool) -> list:
             return _marker_traces(data, cutoff, months, lang, basemap)
 
         return traces
-    geojson = load_boundaries(boundaries, set(data["kommunkod"]))
 
     def traces(cutoff: int, first: bool) -> list:
         return _polygon_traces(data, cutoff, months, lang, geojson if first else None)
@@ -332,22 +270,24 @@ def adoption_map(
 ) -> go.Figure:
     """Map of one replication: each municipality coloured by its first adoption month.
 
-    ``basemap=False`` draws the points on plain axes (longitude, latitude at Sweden's
-    aspect) instead of Plotly's geography, whose base map plotly.js fetches from Plotly's
-    server: use it where the figure must work with no network (the offline report).
+    Where markers are drawn (no boundaries cover the municipalities), ``basemap=False``
+    draws them on plain axes (longitude, latitude at Sweden's aspect) instead of Plotly's
+    geography, whose base map plotly.js fetches from Plotly's server.
 
     ``reference`` is ``model.reference.load_municipalities()``. ``innovation`` may be
     left out only when the table holds one. The slider has one step per year (the state
     at the end of that year), ending at the run's last month: ``months`` if given, else
     the last adoption month rounded up to a whole year (the table does not record the run
-    length). ``boundaries``: path to a GeoJSON file of municipality polygons.
+    length). ``boundaries``: path to a GeoJSON file of municipality polygons (default: the
+    project's own when it covers the table's municipalities).
     """
     check_lang(lang)
     innovation, data = _municipalities(municipalities_table, reference, replication, innovation)
     months = _run_months(data["adopted_month"].max(), months)
     years = math.ceil(months / 12)
     cutoffs = [min(12 * y, months) for y in range(1, years + 1)]
-    traces = _trace_maker(data, months, lang, basemap, boundaries)
+    geojson = boundaries_for(set(data["kommunkod"]), boundaries)
+    traces = _trace_maker(data, months, lang, basemap, geojson)
     fig = go.Figure(data=traces(cutoffs[-1], first=True))
     fig.frames = [
         go.Frame(data=traces(cutoff, first=False), name=str(year), traces=[0, 1])
@@ -357,7 +297,13 @@ def adoption_map(
         fig,
         lang,
         f"{text('map_title', lang)}: {innovation} ({text('map_replication', lang)} {replication})",
-        **(_geo_layout() if basemap or boundaries is not None else _plain_layout()),
+        **(
+            geo_layout(geojson)
+            if geojson is not None
+            else _geo_layout()
+            if basemap
+            else plain_layout()
+        ),
         legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.7)"},
         height=750,
         sliders=[_year_slider(years, lang)],

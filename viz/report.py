@@ -14,6 +14,7 @@ says how many of its runs are missing or failed.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +31,15 @@ from model.outputs import read_tables
 from model.params import PARAMETERS, shown_default
 from model.reference import load_municipalities
 from viz.adoption import adoption_over_time
+from viz.choropleths import difference_map, money_map, probability_map
 from viz.effects import effects_forest
 from viz.findings import driver_findings, effect_findings, milestone_findings
-from viz.maps import adoption_map
+from viz.geography import OFFLINE_GEO_SCRIPT
+from viz.headline import headline_effects
+from viz.labels import innovation_labels, innovation_namer, readable_table, relabel_tables
 from viz.market import supplier_market
 from viz.money import budget_sankey, calls_summary, state_spending_over_time
+from viz.panels import adoption_panels
 from viz.sensitivity import morris_plot, response_surface, sobol_indices
 from viz.words import check_lang, number, text
 
@@ -115,9 +120,10 @@ def changed_parameters(scenario: dict[str, Any], lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[text(f"report_column_{c}", lang) for c in columns])
 
 
-def innovations_table(scenario: dict[str, Any]) -> pd.DataFrame:
+def innovations_table(scenario: dict[str, Any], lang: str = "en") -> pd.DataFrame:
+    """The scenario's innovations by label, with the attributes a reader weighs first."""
     columns = [
-        "name",
+        "label",
         "kind",
         "legal_barrier",
         "external_rate",
@@ -127,11 +133,28 @@ def innovations_table(scenario: dict[str, Any]) -> pd.DataFrame:
         "trial_cost_msek",
         "initial_suppliers",
     ]
-    return pd.DataFrame(scenario["innovations"]).reindex(columns=columns)
+    labels = innovation_labels(scenario["innovations"], lang)
+    table = pd.DataFrame(scenario["innovations"])
+    table["label"] = [labels.get(str(n), str(n)) for n in table["name"]]
+    return table.reindex(columns=columns)
 
 
-def _table(frame: pd.DataFrame, decimals: int = 3) -> str:
-    return frame.to_html(index=False, float_format=lambda v: f"{v:.{decimals}f}", border=0)
+def _cell(value: object, lang: str, decimals: int) -> object:
+    """A table cell as the language writes it: 0,107 in Swedish, yes/no for switches."""
+    if isinstance(value, bool):
+        return text("value_yes" if value else "value_no", lang)
+    if isinstance(value, float):
+        return "" if pd.isna(value) else number(value, lang, decimals)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return value
+
+
+def _table(frame: pd.DataFrame, lang: str = "en", decimals: int = 3) -> str:
+    """A table as HTML, its numbers written the way ``lang`` writes them (the validation
+    report is in English)."""
+    shown = frame.astype(object).map(lambda v: _cell(v, lang, decimals))
+    return shown.to_html(index=False, border=0)
 
 
 def _figure(fig: go.Figure) -> str:
@@ -141,41 +164,58 @@ def _figure(fig: go.Figure) -> str:
 def _assumptions(scenario: dict[str, Any], lang: str, title: str | None = None) -> str:
     changed = changed_parameters(scenario, lang)
     heading = f"<h3>{html.escape(title)}</h3>" if title else ""
-    body = _table(changed) if len(changed) else f"<p>{text('report_none_changed', lang)}</p>"
+    body = _table(changed, lang) if len(changed) else f"<p>{text('report_none_changed', lang)}</p>"
     return (
         f"{heading}<p class='note'>{text('report_assumptions_intro', lang)}</p>{body}"
-        f"<h3>{text('report_innovations', lang)}</h3>{_table(innovations_table(scenario))}"
+        f"<h3>{text('report_innovations', lang)}</h3>"
+        f"{_table(readable_table(innovations_table(scenario, lang), lang, str), lang)}"
     )
 
 
-def _run_figures(tables: dict[str, pd.DataFrame], months: int, lang: str) -> list[go.Figure]:
+def _maps_and_money(
+    tables: dict[str, pd.DataFrame],
+    scenario: dict[str, Any],
+    lang: str,
+    baseline: tuple[str, dict[str, pd.DataFrame]] | None = None,
+) -> list[go.Figure]:
+    """Per innovation: the probability of having adopted by each year (and its difference
+    from the baseline's), adoption by size class; then the market and the money."""
     reference = load_municipalities()
-    innovations = list(dict.fromkeys(tables["timeseries"]["innovation"].astype(str)))
-    figures = [adoption_over_time(tables["timeseries"], lang=lang)]
-    for innovation in innovations:  # who adopts where and when: one pair per innovation
+    run = scenario["run"]
+    timing = {"months": run["months"], "start_year": run.get("start_year"), "lang": lang}
+    figures = []
+    for innovation in dict.fromkeys(tables["timeseries"]["innovation"].astype(str)):
+        figures.append(
+            probability_map(tables["municipalities"], reference, innovation=innovation, **timing)
+        )
+        if baseline is not None:
+            (name_a, tables_a), name_b = baseline, scenario["name"]
+            figures.append(
+                difference_map(
+                    tables_a["municipalities"],
+                    tables["municipalities"],
+                    reference,
+                    innovation=innovation,
+                    names=(name_a, name_b),
+                    **timing,
+                )
+            )
         figures.append(
             adoption_over_time(
                 by="size_class", groups=tables["groups"], innovation=innovation, lang=lang
             )
         )
-        figures.append(
-            adoption_map(
-                tables["municipalities"],
-                reference,
-                innovation=innovation,
-                months=months,
-                lang=lang,
-                basemap=False,  # Plotly's base map needs its server; the report must open offline
-            )
-        )
     figures.append(supplier_market(tables["timeseries"], lang=lang))
     if tables["state_money"]["budget_msek"].sum() > 0:
+        received = tables.get("money_received")
+        if received is not None and len(received):
+            figures.append(money_map(received, reference, lang=lang))
         figures += [
             budget_sankey(
                 tables["state_money"],
                 tables["timeseries"],
                 lang=lang,
-                received=tables.get("money_received"),
+                received=received,
                 reference=reference,
             ),
             state_spending_over_time(tables["state_money"], lang=lang),
@@ -186,34 +226,49 @@ def _run_figures(tables: dict[str, pd.DataFrame], months: int, lang: str) -> lis
 def _sections_run(folder: Path, lang: str) -> tuple[str, list[str], str, list[go.Figure], str]:
     manifest, tables = _verified_run(folder)
     scenario = manifest["scenario"]
+    name = innovation_namer(scenario["innovations"], lang)
+    tables = relabel_tables(tables, name)
     findings = milestone_findings(adoption_milestones(tables["timeseries"]), lang)
-    figures = _run_figures(tables, scenario["run"]["months"], lang)
+    figures = [
+        adoption_over_time(tables["timeseries"], lang=lang),
+        *_maps_and_money(tables, scenario, lang),
+    ]
     return scenario["name"], findings, _assumptions(scenario, lang), figures, _calls(tables, lang)
 
 
 def _sections_compare(folder: Path, lang: str) -> tuple[str, list[str], str, list[go.Figure], str]:
     (a, tables_a), (b, tables_b) = _verified_run(folder / "a"), _verified_run(folder / "b")
-    try:
-        effects = pd.read_csv(folder / "effects.csv")
-    except (OSError, ValueError) as error:
-        raise ReportError(f"{folder / 'effects.csv'}: cannot be read ({error})") from None
+    effects = _read_csv(folder / "effects.csv")
     name_a, name_b = a["scenario"]["name"], b["scenario"]["name"]
-    labels = {i["name"]: i.get("label") or i["name"] for i in b["scenario"]["innovations"]}
+    name = innovation_namer([*b["scenario"]["innovations"], *a["scenario"]["innovations"]], lang)
+    labels = {str(i): name(str(i)) for i in effects["innovation"].unique()}
     findings = effect_findings(effects, name_a, name_b, lang, labels)
     if (folder / "drivers.csv").exists():
-        findings += driver_findings(pd.read_csv(folder / "drivers.csv"), lang)
+        findings += driver_findings(_read_csv(folder / "drivers.csv"), lang)
     assumptions = _assumptions(a["scenario"], lang, f"A: {name_a}") + _assumptions(
         b["scenario"], lang, f"B: {name_b}"
     )
+    tables_a, tables_b = relabel_tables(tables_a, name), relabel_tables(tables_b, name)
+    shown = relabel_tables({"effects": effects}, name)["effects"]
     figures = [
-        adoption_over_time(
-            scenarios={name_a: tables_a["timeseries"], name_b: tables_b["timeseries"]}, lang=lang
-        ),
-        effects_forest(effects, lang=lang, name_a=name_a, name_b=name_b),
-        *_run_figures(tables_b, b["scenario"]["run"]["months"], lang),
+        headline_effects(shown, name_a, name_b, lang=lang),
+        adoption_panels({name_a: tables_a["timeseries"], name_b: tables_b["timeseries"]}, lang),
+        effects_forest(shown, lang=lang, name_a=name_a, name_b=name_b),
+        *_maps_and_money(tables_b, b["scenario"], lang, baseline=(name_a, tables_a)),
     ]
-    tables_html = _table(effects) + _attribution(folder, lang) + _calls(tables_b, lang)
+    tables_html = (
+        _table(readable_table(effects, lang, name), lang)
+        + _attribution(folder, lang, name)
+        + _calls(tables_b, lang)
+    )
     return f"{name_b} / {name_a}", findings, assumptions, figures, tables_html
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path)
+    except (OSError, ValueError) as error:
+        raise ReportError(f"{path}: cannot be read ({error})") from None
 
 
 def _calls(tables: dict[str, pd.DataFrame], lang: str) -> str:
@@ -222,26 +277,25 @@ def _calls(tables: dict[str, pd.DataFrame], lang: str) -> str:
     calls = tables.get("programme_calls")
     if calls is None or calls.empty:
         return ""
+    summary = readable_table(calls_summary(calls), lang, str)
     return (
         f"<h3 id='programme-calls'>{text('report_calls', lang)}</h3>"
         f"<p class='note'>{text('report_calls_intro', lang)}</p>"
-        f"{_table(calls_summary(calls), decimals=1)}"
+        f"{_table(summary, lang, decimals=1)}"
     )
 
 
-def _attribution(folder: Path, lang: str) -> str:
+def _attribution(folder: Path, lang: str, name: Callable[[str], str]) -> str:
     """compare --attribute's table over all innovations, when the folder has one."""
     path = folder / "attribution.csv"
     if not path.exists():
         return ""
-    try:
-        table = pd.read_csv(path)
-    except (OSError, ValueError) as error:
-        raise ReportError(f"{path}: cannot be read ({error})") from None
+    table = _read_csv(path)
     overall = table[table["innovation"] == "all"].drop(columns="innovation")
     return (
         f"<h3 id='attribution'>{text('report_attribution', lang)}</h3>"
-        f"<p class='note'>{text('report_attribution_intro', lang)}</p>{_table(overall)}"
+        f"<p class='note'>{text('report_attribution_intro', lang)}</p>"
+        f"{_table(readable_table(overall, lang, name), lang)}"
     )
 
 
@@ -301,13 +355,13 @@ def _sections_sweep(folder: Path, lang: str) -> tuple[str, list[str], str, list[
             if finding:
                 findings.append(finding)
                 figures.append(sobol_indices(sobol, outcome, lang=lang))
-        tables.append(_table(sobol))
+        tables.append(_table(readable_table(sobol, lang, str), lang))
     if (analysis / "morris.csv").exists():
         morris = pd.read_csv(analysis / "morris.csv")
         figures += [
             morris_plot(morris, o, lang=lang) for o in outcomes if o in set(morris["outcome"])
         ]
-        tables.append(_table(morris))
+        tables.append(_table(readable_table(morris, lang, str), lang))
     if experiment["design"] == "grid" and 1 <= len(names) <= 2:
         chosen = [o for o in outcomes if o.startswith("effect_")] or outcomes
         y = names[1] if len(names) == 2 else None
@@ -317,7 +371,7 @@ def _sections_sweep(folder: Path, lang: str) -> tuple[str, list[str], str, list[
         box = pd.read_csv(analysis / "discovery_box.csv")
         if len(box):
             findings.append(_discovery_finding(box, experiment["discovery"]["below"], lang))
-            tables.append(_table(box))
+            tables.append(_table(readable_table(box, lang, str), lang))
     findings += completeness(manifest.get("runs_total"), stored, failed, lang)
     scenario = manifest["definition"]["scenario"]
     assumptions = _assumptions(scenario, lang) if scenario else ""
@@ -348,6 +402,7 @@ def build_report(folder: Path | str, lang: str = "sv") -> str:
     parts = [
         f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>",
         f"<title>spridning: {html.escape(name)}</title><style>{STYLE}</style>",
+        OFFLINE_GEO_SCRIPT,
         f"<script type='text/javascript'>{get_plotlyjs()}</script></head><body>",
         f"<h1>{text(f'report_title_{kind}', lang)}: {html.escape(name)}</h1>",
         f"<p class='note'>{text('report_generated', lang)} {html.escape(str(folder))}</p>",

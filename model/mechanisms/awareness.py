@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import scipy.sparse as sp
 
+from model.event_log import CHANNELS
 from model.module import Module
 from model.stages import Stage
 from model.structure import row_entries
@@ -66,6 +67,7 @@ class PeerAwareness:
         self.neighbour_scale = neighbour_weight / structure.neighbour_degree  # share of neighbours
         self.neighbour_counts = np.zeros(shape)
         members, spreads, row_weights = [], [], []
+        self.channel_groups: list[tuple[str, int]] = []  # (channel, groups) in column order
         for groups, name, on in (
             (structure.counties, "awareness.county", switches.peer_county),
             (structure.size_classes, "awareness.size_class", switches.peer_size_class),
@@ -77,6 +79,7 @@ class PeerAwareness:
                 members.append(groups.members)
                 spreads.append(groups.members.T @ sp.diags_array(weight / groups.counts))
                 row_weights.append(np.ones((len(inn), groups.counts.size)))
+                self.channel_groups.append((name.split(".")[1], groups.counts.size))
         if switches.peer_fou and p.fou:
             # The weight times the share among co-members, averaged over own environments.
             fou = structure.fou_members
@@ -86,10 +89,28 @@ class PeerAwareness:
             spreads.append(sp.diags_array(1.0 / memberships) @ fou.T @ sp.diags_array(p.fou / size))
             kind = np.where(inn.is_product, p.fou_product_weight, 1.0)
             row_weights.append(np.repeat(kind[:, None], size.size, axis=1))
+            self.channel_groups.append(("fou", size.size))
         self.groups_of = sp.csr_array(sp.vstack(members).T) if members else None  # (N, G)
         self.spread = sp.csr_array(sp.hstack(spreads)) if members else None  # (N, G)
         self.row_weights = np.hstack(row_weights) if members else None  # (I, G)
         self.group_counts = np.zeros((shape[0], self.spread.shape[1])) if members else None
+
+    def channel_hazards(self, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
+        """Each peer channel's term of the hazard at cells (i, j): the parts ``hazard``
+        sums (for the event table: which channel a municipality heard through)."""
+        terms = {}
+        multiplier = self.multiplier[i, j]
+        if self.neighbours is not None:
+            terms["neighbours"] = self.neighbour_counts[i, j] * self.neighbour_scale[j] * multiplier
+        if self.spread is not None:
+            weighted = self.spread[j].multiply(self.group_counts[i] * self.row_weights[i])
+            weighted = sp.csc_array(weighted)
+            start = 0
+            for channel, count in self.channel_groups:
+                part = weighted[:, start : start + count].sum(axis=1)
+                terms[channel] = np.asarray(part).ravel() * multiplier
+                start += count
+        return terms
 
     def update(self, adopted: np.ndarray) -> np.ndarray:
         """The (I, N) peer hazard given the adopters now (bool (I, N))."""
@@ -161,4 +182,22 @@ class Awareness(Module):
             if documented.any():
                 hazard = hazard + np.repeat(documented, model.structure.block_size, axis=1)
         hearing = np.flatnonzero(model.draws.entry < hazard)  # few cells: test their stage after
-        state.move(hearing[state.flat["stage"][hearing] == Stage.UNAWARE], Stage.AWARE, model.month)
+        heard = hearing[state.flat["stage"][hearing] == Stage.UNAWARE]
+        state.move(heard, Stage.AWARE, model.month)
+        if model.event_log.enabled:
+            model.event_log.heard_through(heard, self.channel_hazards(heard))
+
+    def channel_hazards(self, cells: np.ndarray) -> np.ndarray:
+        """(cells, CHANNELS) hazards of every channel at ``cells`` this month."""
+        model = self.model
+        i, j = np.divmod(cells, model.state.n_columns)
+        terms = self.peer.channel_hazards(i, j)
+        if self.external:
+            terms["external"] = self.external_hazard[i, j]
+            documented = model.levers.documented_awareness
+            terms["centre"] = documented[i, j // model.structure.block_size]
+        hazards = np.zeros((cells.size, len(CHANNELS)))
+        for c, channel in enumerate(CHANNELS):
+            if channel in terms:
+                hazards[:, c] = terms[channel]
+        return hazards
