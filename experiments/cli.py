@@ -542,7 +542,7 @@ def _brief(args: argparse.Namespace) -> None:
     except BriefError as error:
         raise UserError(str(error)) from None
     print(f"Wrote {path} ({pages} A4 page{'s' if pages > 1 else ''})")
-    if pages > 2:
+    if pages > 1:
         print(f"warning: the brief runs to {pages} pages; it is meant for one", file=sys.stderr)
 
 

@@ -30,11 +30,24 @@ from model.outputs import OUTPUT_TABLES
 RUN_ID_KEY = b"spridning.run_id"
 MANIFEST = "manifest.json"
 REPORT = "report.html"
+BRIEF = "brief.pdf"
 STAGING, OLD = "staging", "old"
 # What `spridning run` and `compare` write: a folder holding only these (and hidden
 # temporaries) may be replaced by a new run; anything else is the user's and stays.
 RUN_ENTRIES = frozenset({MANIFEST, REPORT, *(table.file for table in OUTPUT_TABLES)})
-COMPARE_ENTRIES = frozenset({"a", "b", "effects.csv", "attribution.csv", REPORT})
+# What `compare` writes (with --attribute and --posterior), and the report and brief of it.
+COMPARE_ENTRIES = frozenset(
+    {
+        "a",
+        "b",
+        "effects.csv",
+        "attribution.csv",
+        "drivers.csv",
+        "posterior_draws.csv",
+        REPORT,
+        BRIEF,
+    }
+)
 AGAIN = "run it again (`spridning run` or `compare` with the same options) to rewrite the folder"
 
 

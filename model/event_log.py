@@ -67,6 +67,7 @@ EVENTS: tuple[str, ...] = (
     "stopped",
     "capacity_money",
 )
+EVENT_CODE = {name: code for code, name in enumerate(EVENTS)}
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("replication", "replication number (0, 1, ...) within the run"),
     ("month", "month of the event (1 = the run's first)"),
@@ -164,87 +165,122 @@ class EventLog:
         self.full = full
 
     # --- the table ---------------------------------------------------------------------
-    def _stage_rows(self) -> pd.DataFrame:
+    def _stage_rows(self) -> dict[str, np.ndarray]:
         """Every change of stage as it happened; entering AWARE from UNAWARE is "heard"."""
         if not self.moves:
-            return pd.DataFrame(columns=["month", "i", "j", "event", "amount_msek", "value"])
-        month = np.concatenate([np.full(c.size, m) for m, c, _, _ in self.moves])
+            return _empty()
         cells = np.concatenate([c for _, c, _, _ in self.moves])
         before = np.concatenate([b for _, _, b, _ in self.moves])
         entered = np.concatenate([np.full(c.size, s) for _, c, _, s in self.moves])
-        names = np.array([STAGE_EVENTS.get(Stage(s), "") for s in range(len(Stage))], dtype=object)
-        event = names[entered]
-        event[(entered == Stage.AWARE) & (before == Stage.UNAWARE)] = "heard"
-        i, j = np.divmod(cells, self.model.state.n_columns)
-        return pd.DataFrame(
-            {"month": month, "i": i, "j": j, "event": event, "amount_msek": np.nan, "value": np.nan}
+        codes = np.array(
+            [EVENT_CODE.get(STAGE_EVENTS.get(Stage(s)), -1) for s in range(len(Stage))]
         )
-
-    def _channels(self) -> pd.DataFrame:
-        if not self.heard:
-            return pd.DataFrame({"month": [], "i": [], "j": [], "channel": []})
-        months = np.concatenate([np.full(c.size, m) for m, c, _ in self.heard])
-        cells = np.concatenate([c for _, c, _ in self.heard])
+        event = codes[entered]
+        event[(entered == Stage.AWARE) & (before == Stage.UNAWARE)] = EVENT_CODE["heard"]
         i, j = np.divmod(cells, self.model.state.n_columns)
-        channel = np.concatenate([ch for _, _, ch in self.heard])
-        return pd.DataFrame(
-            {"month": months, "i": i, "j": j, "channel": np.asarray(CHANNELS, object)[channel]}
-        )
+        size = cells.size
+        return {
+            "month": np.concatenate([np.full(c.size, m) for m, c, _, _ in self.moves]),
+            "i": i,
+            "j": j,
+            "event": event,
+            "amount_msek": np.full(size, np.nan),
+            "value": np.full(size, np.nan),
+        }
 
-    def _booked(self) -> pd.DataFrame:
+    def _channel_codes(self, rows: dict[str, np.ndarray]) -> np.ndarray:
+        """The channel drawn for each "heard" row (-1 for the others): a cell hears once."""
+        channel = np.full(rows["event"].size, -1)
+        heard = np.flatnonzero(rows["event"] == EVENT_CODE["heard"])
+        if not self.heard or heard.size == 0:
+            return channel
+        cells_total = self.model.state.stage.size
+        keys = np.concatenate([m * cells_total + c for m, c, _ in self.heard])
+        drawn = np.concatenate([ch for _, _, ch in self.heard])
+        order = np.argsort(keys, kind="stable")
+        keys, drawn = keys[order], drawn[order]
+        wanted = rows["month"][heard] * cells_total + rows["i"][heard] * self.model.state.n_columns
+        wanted = wanted + rows["j"][heard]
+        at = np.searchsorted(keys, wanted)
+        found = (at < keys.size) & (keys[np.minimum(at, keys.size - 1)] == wanted)
+        channel[heard[found]] = drawn[at[found]]
+        return channel
+
+    def _booked(self) -> dict[str, np.ndarray]:
+        """The rows booked during the run; capacity money summed per municipality and year."""
         if not self.rows:
-            return pd.DataFrame(columns=["month", "i", "j", "event", "amount_msek", "value"])
-        frame = pd.DataFrame(
-            {
-                "event": np.concatenate(
-                    [np.full(r[1].size, r[0], dtype=object) for r in self.rows]
-                ),
-                "month": np.concatenate([r[1] for r in self.rows]),
-                "i": np.concatenate([r[2] for r in self.rows]),
-                "j": np.concatenate([r[3] for r in self.rows]),
-                "amount_msek": np.concatenate([r[4] for r in self.rows]),
-                "value": np.concatenate([r[5] for r in self.rows]),
-            }
-        )
-        capacity = frame["event"] == "capacity_money"
+            return _empty()
+        rows = {
+            "event": np.concatenate([np.full(r[1].size, EVENT_CODE[r[0]]) for r in self.rows]),
+            "month": np.concatenate([r[1] for r in self.rows]).astype(np.int64),
+            "i": np.concatenate([r[2] for r in self.rows]).astype(np.int64),
+            "j": np.concatenate([r[3] for r in self.rows]),
+            "amount_msek": np.concatenate([r[4] for r in self.rows]),
+            "value": np.concatenate([r[5] for r in self.rows]),
+        }
+        capacity = rows["event"] == EVENT_CODE["capacity_money"]
         if capacity.any():  # paid monthly: one row per municipality and year
-            money = frame[capacity].assign(year=(frame["month"] - 1) // 12)
+            money = pd.DataFrame(
+                {
+                    "j": rows["j"][capacity],
+                    "year": (rows["month"][capacity] - 1) // 12,
+                    "month": rows["month"][capacity],
+                    "amount_msek": rows["amount_msek"][capacity],
+                }
+            )
             yearly = money.groupby(["j", "year"], as_index=False).agg(
                 month=("month", "min"), amount_msek=("amount_msek", "sum")
             )
-            yearly = yearly.assign(event="capacity_money", i=-1, value=np.nan).drop(columns="year")
-            frame = pd.concat([frame[~capacity], yearly], ignore_index=True)
-        return frame
+            size = len(yearly)
+            kept = {key: value[~capacity] for key, value in rows.items()}
+            added = {
+                "event": np.full(size, EVENT_CODE["capacity_money"]),
+                "month": yearly["month"].to_numpy(np.int64),
+                "i": np.full(size, -1),
+                "j": yearly["j"].to_numpy(np.int64),
+                "amount_msek": yearly["amount_msek"].to_numpy(float),
+                "value": np.full(size, np.nan),
+            }
+            rows = {key: np.concatenate([kept[key], added[key]]) for key in rows}
+        return rows
 
     def table(self) -> pd.DataFrame:
         """The event table (``COLUMNS``), sorted by replication, municipality and month."""
         model = self.model
-        stages = self._stage_rows()
-        heard = stages["event"] == "heard"
-        channels = stages[heard].merge(self._channels(), on=["month", "i", "j"], how="left")
-        stages = pd.concat([channels, stages[~heard]], ignore_index=True)
-        frame = pd.concat([stages, self._booked()], ignore_index=True)
+        stages, booked = self._stage_rows(), self._booked()
+        channel = np.concatenate([self._channel_codes(stages), np.full(booked["event"].size, -1)])
+        rows = {key: np.concatenate([stages[key], booked[key]]) for key in stages}
         size = model.structure.block_size
-        replication, position = np.divmod(frame["j"].to_numpy(np.int64), size)
-        names = np.asarray([*model.innovations.names, ""], dtype=object)
-        innovation = frame["i"].to_numpy(np.int64)
-        table = pd.DataFrame(
+        replication, position = np.divmod(rows["j"].astype(np.int64), size)
+        names = [*model.innovations.names, ""]
+        innovation = rows["i"].astype(np.int64)
+        event = rows["event"].astype(np.int64)
+        order = np.lexsort((event, rows["month"], position, replication))
+        return pd.DataFrame(
             {
-                "replication": replication,
-                "month": frame["month"].to_numpy(np.int64),
+                "replication": replication[order],
+                "month": rows["month"].astype(np.int64)[order],
                 "kommunkod": pd.Categorical.from_codes(
-                    position, categories=list(model.structure.codes)[:size]
+                    position[order], categories=list(model.structure.codes)[:size]
                 ),
                 "innovation": pd.Categorical.from_codes(
-                    np.where(innovation < 0, len(names) - 1, innovation), categories=list(names)
+                    np.where(innovation < 0, len(names) - 1, innovation)[order], categories=names
                 ),
-                "event": pd.Categorical(frame["event"], categories=EVENTS),
-                "channel": pd.Categorical(frame.get("channel"), categories=CHANNELS),
-                "amount_msek": frame["amount_msek"].to_numpy(float),
-                "value": frame["value"].to_numpy(float),
+                "event": pd.Categorical.from_codes(event[order], categories=list(EVENTS)),
+                "channel": pd.Categorical.from_codes(channel[order], categories=list(CHANNELS)),
+                "amount_msek": rows["amount_msek"][order],
+                "value": rows["value"][order],
             }
         )
-        order = np.lexsort(
-            (table["event"].cat.codes, table["month"], table["kommunkod"], table["replication"])
-        )
-        return table.iloc[order].reset_index(drop=True)
+
+
+def _empty() -> dict[str, np.ndarray]:
+    integers = np.zeros(0, dtype=np.int64)
+    return {
+        "month": integers,
+        "i": integers,
+        "j": integers,
+        "event": integers,
+        "amount_msek": np.zeros(0),
+        "value": np.zeros(0),
+    }

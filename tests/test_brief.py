@@ -129,3 +129,74 @@ def test_brief_refuses_folders_it_cannot_read(comparison: Path, tmp_path: Path, 
     assert main(["brief", str(comparison), "-o", str(tmp_path / "brief.html")]) != 0
     assert "give a name ending in .pdf" in capsys.readouterr().err
     assert main(["brief", str(tmp_path / "nowhere")]) != 0
+
+
+def test_an_older_effects_table_without_the_uncertainty_columns_reads_as_chance_only(
+    comparison: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "older"
+    shutil.copytree(comparison, folder)
+    table = pd.read_csv(folder / "effects.csv")
+    table.drop(columns=[c for c in table.columns if c not in OLD_COLUMNS]).to_csv(
+        folder / "effects.csv", index=False
+    )
+    page = build_brief(folder, lang="en")
+    assert "Uncertainty covered: chance only" in page
+
+
+OLD_COLUMNS = ("innovation", "metric", "mean_a", "mean_b", "diff", "ci_low", "ci_high", "n")
+
+
+@pytest.fixture(scope="module")
+def with_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A comparison whose runs hold the pipeline's generated innovations (B's development
+    products exist in B only), over 66 months: not a whole number of years."""
+    folder = tmp_path_factory.mktemp("pipeline")
+    runs = [
+        run_scenario(
+            load_scenario(name).with_overrides({"run.months": 66}), 2, seed=4, progress=False
+        )
+        for name in ("pipeline", "programme_development")
+    ]
+    for results, sub in zip(runs, ("a", "b"), strict=True):
+        write_run(results, folder / sub, now())
+    effects(*runs).to_csv(folder / "effects.csv", index=False)
+    return folder
+
+
+def test_report_and_brief_draw_the_named_innovations_of_a_pipeline_comparison(
+    with_pipeline: Path,
+) -> None:
+    from viz.report import build_report, named_innovations
+
+    named = [i.name for i in load_scenario("programme_development").innovations]
+    a = pd.read_parquet(with_pipeline / "a" / "timeseries.parquet")
+    assert a["innovation"].nunique() > len(named)  # the pipeline's innovations are there
+    report = build_report(with_pipeline, lang="en")
+    maps = report.count("Probability that the municipality has adopted")
+    assert maps == len(named), maps  # one probability map per named innovation
+    page = build_brief(with_pipeline, lang="sv")
+    rows = re.findall(r"<tr><td>([^<]*)</td><td class='n'>[^<]*%</td>", page)
+    labels = [i.label_sv for i in load_scenario("programme_development").innovations]
+    assert sorted(rows) == sorted([*labels, "Alla innovationer (medel)"])
+    assert "efter 5,5 år" in page and "Var effekten hamnar, 2032" in page
+    # who gains: the paired effect per size class over the named innovations only
+    shares = []
+    for sub in ("a", "b"):
+        groups = pd.read_parquet(with_pipeline / sub / "groups.parquet")
+        groups = groups[
+            (groups["month"] == 66)
+            & (groups["group_type"] == "size_class")
+            & groups["innovation"].astype(str).isin(named)
+        ]
+        shares.append(
+            groups.groupby(["replication", "group"], observed=True)["adoption_share"].mean()
+        )
+    paired = (shares[1] - shares[0]).unstack("group")
+    for size in paired.columns:
+        mean = signed(100 * paired[size].mean(), "sv", 1)
+        cell = re.escape(str(size).replace(">", "&gt;").replace("<", "&lt;"))
+        assert re.search(rf"{cell}</td><td class='n'><b>{re.escape(mean)}</b>", page), size
+    assert named_innovations(
+        {"innovations": [{"name": "x"}, {"name": "y"}]}, {"innovations": [{"name": "y"}]}
+    ) == ["y"]

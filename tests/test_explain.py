@@ -156,3 +156,30 @@ def test_explain_prints_kirunas_story_and_refuses_what_is_not_there(
     assert main(["run", "baseline", "-n", "1", "--no-events", "--out", str(quiet)]) == 0
     assert main(["explain", str(quiet), "--kommun", "2584"]) != 0
     assert "no events.parquet" in capsys.readouterr().err
+
+
+def test_the_channels_hazards_add_up_to_the_hazard_awareness_draws_against(programme) -> None:
+    model = DiffusionModel(programme, seed=[1, 2], record_events=True)
+    for _ in range(30):
+        model.step()
+    awareness = model.awareness
+    hazard = awareness.peer.hazard + awareness.external_hazard
+    documented = model.levers.documented_awareness
+    hazard = hazard + np.repeat(documented, model.structure.block_size, axis=1)
+    cells = np.random.default_rng(0).choice(hazard.size, size=2000, replace=False)
+    parts = awareness.channel_hazards(cells)
+    assert (parts >= 0).all() and parts[:, 1:].sum() > 0  # peers and the centre act by now
+    assert np.allclose(parts.sum(axis=1), hazard.reshape(-1)[cells])
+
+
+def test_a_run_in_which_nobody_changes_stage_has_an_event_table_all_the_same() -> None:
+    quiet = load_scenario("baseline").with_overrides(
+        {"run.months": 12, "mechanisms.external_awareness": False}
+    )
+    events = build_tables(DiffusionModel(quiet, seed=[1], record_events=True).run())["events"]
+    assert len(events) == 0 and list(events.columns)[:4] == [
+        "replication",
+        "month",
+        "kommunkod",
+        "innovation",
+    ]

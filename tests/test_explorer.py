@@ -18,7 +18,15 @@ import pytest
 from browser import CHROMIUM_ARGS
 
 from viz.app import create_app, run_request
-from viz.app_figures import adoption_figure, map_figure, sankey_figure, spending_figure, summary
+from viz.app_figures import (
+    adoption_figure,
+    clicked_municipality,
+    map_figure,
+    map_story,
+    sankey_figure,
+    spending_figure,
+    summary,
+)
 from viz.app_inputs import (
     FIELDS,
     InputError,
@@ -254,6 +262,34 @@ def test_runs_are_cached_and_figures_drawn() -> None:
     result = summary(first, "sv")
     assert result.lines[0].startswith("programme: efter 10 år har i genomsnitt")
     assert len(result.rows) == 5 and result.rows[0][0] == "Digital nattillsyn"
+
+
+def test_a_clicked_municipality_tells_the_story_of_the_maps_replication() -> None:
+    """The story reruns replication 0 alone with events: the same numbers as the map's run,
+    and its scale-up is the month the map colours Kiruna by."""
+    cache = RunCache()
+    scenario = build_scenario(parse_form("programme", form(replications=3)))
+    comparison = cache.compare(scenario, "programme", 3, 2)
+    tables = cache.story_tables(comparison)
+    assert cache.story_tables(comparison) is tables  # kept: a second click does not rerun
+    mine = tables["municipalities"]
+    batch = comparison.results.municipalities
+    pd.testing.assert_frame_equal(
+        mine.reset_index(drop=True), batch[batch["replication"] == 0].reset_index(drop=True)
+    )
+    click = {"points": [{"location": "2584", "z": 1}]}
+    code = clicked_municipality(click)
+    lines = map_story(comparison, tables, code, "e_service", "en")
+    assert lines[0].startswith("Kiruna (2584") and "E-service for citizens" in lines[0]
+    kiruna = batch.query("replication == 0 and kommunkod == '2584' and innovation == 'e_service'")
+    month = kiruna["adopted_month"].iloc[0]
+    scaled = [line for line in lines if "scales E-service for citizens up" in line]
+    if pd.isna(month):
+        assert scaled == []
+    else:
+        year, within = divmod(int(month) - 1, 12)
+        assert scaled[0].startswith(f"{scenario.run.start_year + year}-{within + 1:02d}: ")
+    assert clicked_municipality({"points": []}) is None
 
 
 def test_the_posterior_toggle_runs_each_replication_with_a_draw(monkeypatch, tmp_path) -> None:

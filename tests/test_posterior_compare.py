@@ -4,6 +4,7 @@ B paired on draw and seed, and effects.csv says how far the parameters spread th
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -202,3 +203,23 @@ def test_the_report_quotes_the_total_interval_and_the_drivers(compared) -> None:
         assert total in text and drivers in text
     # the Swedish report's number, as the language writes it
     assert signed(float(row["total_ci_low"].iloc[0]) * 100, "sv", 1) in text
+
+
+def test_compare_runs_again_into_its_own_folder_with_report_and_brief(
+    compared, tmp_path: Path
+) -> None:
+    """`make run` twice: the folder holds what compare --posterior wrote (drivers.csv,
+    posterior_draws.csv) and the report and brief made from it; all may be replaced."""
+    out, posterior = compared
+    again = tmp_path / "again"
+    shutil.copytree(out, again)
+    (again / "report.html").write_text("<html></html>", encoding="utf-8")
+    (again / "brief.pdf").write_bytes(b"%PDF-1.4")
+    a, b = (short_scenario(tmp_path, name, 60) for name in ("baseline", "skr_position"))
+    code = main(
+        ["compare", str(a), str(b)]
+        + ["--posterior", str(posterior), "--draws", str(DRAWS), "-n", str(PER_DRAW)]
+        + ["--seed", "3", "--out", str(again)]
+    )
+    assert code == 0
+    assert (again / "drivers.csv").exists() and not (again / "brief.pdf").exists()

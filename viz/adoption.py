@@ -74,9 +74,9 @@ def _series(
         require_columns(table, GROUPS_COLUMNS if by else TIMESERIES_COLUMNS, what)
         require_rows(table, what)
         if by is None:
+            named = table["innovation"].astype(str)  # once per table: the cast is the cost
             for name in select_innovations(table, innovation, what):
-                rows = table[table["innovation"].astype(str) == name]
-                out.append((scenario, name, name, rows))
+                out.append((scenario, name, name, table[named == name]))
             continue
         chosen = single_innovation(table, innovation, what)
         rows = table[

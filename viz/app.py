@@ -45,7 +45,15 @@ from viz.app_inputs import (
     library_scenario,
     parse_form,
 )
-from viz.app_layout import GRAPH_CONFIG, MESSAGE_STYLE, RUN_STYLE, RUN_STYLE_BUSY, page
+from viz.app_layout import (
+    ALL_INNOVATIONS,
+    GRAPH_CONFIG,
+    MESSAGE_STYLE,
+    RUN_STYLE,
+    RUN_STYLE_BUSY,
+    all_option,
+    page,
+)
 from viz.app_runs import Busy, Comparison, RunCache
 from viz.app_server import limit_requests, serve_wsgi
 from viz.app_sweep import SweepUnavailable, sweep_items, sweep_state
@@ -56,7 +64,9 @@ from viz.words import check_lang, text
 DEFAULT_SCENARIO = "programme"
 DEFAULT_REPLICATIONS = 4
 DEFAULT_SEED = 1
-ALL = "*"  # the curve dropdown's "all innovations" (no innovation name can be "*")
+ALL = ALL_INNOVATIONS  # the curve dropdown's "all innovations"
+
+
 HIDDEN = {"display": "none"}
 TOPOJSON_ROUTE = "/_spridning/topojson/"
 
@@ -179,38 +189,23 @@ def _register_results(app: dash.Dash, cache: RunCache, lang: str, boundaries: Pa
         )
         return [*(html.P(line, style={"margin": "2px 0"}) for line in result.lines), table]
 
+    # The curves' dropdown value is the reader's alone (an innovation the run lacks draws
+    # all): setting it here would make the curves wait for this callback, or loop.
     @app.callback(
         Output("curve-innovation", "options"),
-        Output("curve-innovation", "value"),
         Output("map-innovation", "options"),
         Output("map-innovation", "value"),
-        Input("curves-drawn", "data"),
-        State("run-store", "data"),
-        State("curve-innovation", "options"),
-        State("curve-innovation", "value"),
+        Input("run-store", "data"),
         State("map-innovation", "value"),
     )
-    def innovation_choices(
-        drawn: Any, store: dict | None, shown: list | None, curve: str | None, mapped: str | None
-    ) -> tuple:
-        """The dropdowns for the run drawn (after its curves); a value or list that stays
-        as it is is not sent again, so the curves are not drawn twice."""
+    def innovation_choices(store: dict | None, mapped: str | None) -> tuple:
         comparison = _comparison(cache, store)
         if comparison is None:
-            return [], None, [], None
+            return [all_option(lang)], [], None
         names = innovations_in(comparison.results.timeseries)
         name = namer(comparison, lang)
         options = [{"label": name(n), "value": n} for n in names]
-        curves = [{"label": text("all_innovations", lang), "value": ALL}, *options]
-        keep = dash.no_update
-        new_curve = curve if curve in names or curve == ALL else ALL
-        new_map = mapped if mapped in names else names[0]
-        return (
-            keep if shown == curves else curves,
-            keep if new_curve == curve else new_curve,
-            keep if shown == curves else options,
-            keep if new_map == mapped else new_map,
-        )
+        return [all_option(lang), *options], options, mapped if mapped in names else names[0]
 
     @app.callback(
         Output("adoption-graph", "figure"),
@@ -243,15 +238,18 @@ def _register_results(app: dash.Dash, cache: RunCache, lang: str, boundaries: Pa
     @app.callback(
         Output("map-story", "children"),
         Input("map-graph", "clickData"),
+        Input("curves-drawn", "data"),
+        Input("map-innovation", "value"),
         State("run-store", "data"),
-        State("map-innovation", "value"),
         prevent_initial_call=True,
     )
     @_safe(lambda message: html.P(message), lang)
-    def story_on_click(click: dict | None, store: dict | None, innovation: str | None) -> Any:
+    def story_on_click(click: dict | None, drawn: Any, innovation: str | None, store: Any) -> Any:
+        """A clicked municipality's story; a new run or innovation clears the old one."""
         comparison = _comparison(cache, store)
         code = clicked_municipality(click)
-        if comparison is None or code is None or not innovation:
+        clicked = dash.ctx.triggered_id == "map-graph"
+        if comparison is None or code is None or not innovation or not clicked:
             return html.P(text("story_hint", lang))
         lines = map_story(comparison, cache.story_tables(comparison), code, innovation, lang)
         return [html.P(line, style={"margin": "2px 0"}) for line in lines]

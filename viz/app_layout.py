@@ -45,6 +45,14 @@ MESSAGE_STYLE = {
 }
 
 
+ALL_INNOVATIONS = "*"  # the curve dropdown's "all innovations" (no innovation name can be "*")
+
+
+def all_option(lang: str) -> dict[str, str]:
+    """The curve dropdown's first option: all innovations."""
+    return {"label": text("all_innovations", lang), "value": ALL_INNOVATIONS}
+
+
 def _choice_label(field: FormField, choice: str, lang: str) -> str:
     return text(f"{field.name}.{choice}", lang)
 
@@ -263,7 +271,12 @@ def results(lang: str, waiting: Any, map_config: dict) -> html.Div:
             ),
             _labelled(
                 text("curves_innovation", lang),
-                dcc.Dropdown(id="curve-innovation", options=[], value="", **dropdown),
+                dcc.Dropdown(
+                    id="curve-innovation",
+                    options=[all_option(lang)],
+                    value=ALL_INNOVATIONS,
+                    **dropdown,
+                ),
             ),
             dcc.Graph(id="adoption-graph", figure=waiting, config=GRAPH_CONFIG),
             html.Div(

@@ -34,6 +34,7 @@ from viz.findings import effect_sentence
 from viz.geography import OFFLINE_GEO_SCRIPT
 from viz.headline import HEADLINE_METRIC, interval_columns
 from viz.labels import innovation_namer
+from viz.report import changed_parameters, named_innovations
 from viz.words import CATALOGUE, check_lang, number, signed, text
 
 HORIZON_MONTHS = 120  # the headline's horizon: 10 years
@@ -103,10 +104,12 @@ def _levers(scenario: dict[str, Any], lang: str) -> str:
 
 def _answer_table(rows: pd.DataFrame, name, lang: str) -> str:
     low, high, _ = interval_columns(rows)
-    kind = (
-        text("uncertainty_parameters and stochastic", lang)
-        if (rows.get("uncertainty") == WITH_PARAMETERS).all()
-        else text("uncertainty_stochastic only", lang)
+    with_parameters = "uncertainty" in rows and (rows["uncertainty"] == WITH_PARAMETERS).all()
+    kind = text(
+        "uncertainty_parameters and stochastic"
+        if with_parameters
+        else "uncertainty_stochastic only",
+        lang,
     )
     each = rows[rows["innovation"].astype(str) != ALL].sort_values("diff", ascending=False)
     overall = rows[rows["innovation"].astype(str) == ALL]
@@ -143,7 +146,7 @@ def _cost(effects: pd.DataFrame, name_a: str, months: int, lang: str) -> str:
             text(
                 "brief_cost_state",
                 lang,
-                years=number(months / 12, lang, 0),
+                years=_years(months, lang),
                 b=number(row["mean_b"], lang, 0),
                 diff=signed(row["diff"], lang, 0),
                 a=name_a,
@@ -159,17 +162,20 @@ def _cost(effects: pd.DataFrame, name_a: str, months: int, lang: str) -> str:
     return " ".join(parts)
 
 
-def _size_shares(folder: Path, month: int) -> pd.DataFrame:
-    """Per replication and size class: adoption share at ``month``, mean over innovations."""
+def _size_shares(folder: Path, month: int, innovations: list[str]) -> pd.DataFrame:
+    """Per replication and size class: adoption share at ``month``, mean over
+    ``innovations`` (the named ones, as the headline's mean)."""
     filters = [("month", "==", month), ("group_type", "==", "size_class")]
     groups = _read(folder / "groups.parquet", filters=filters)
+    groups = groups[groups["innovation"].astype(str).isin(innovations)]
     groups = groups.assign(group=groups["group"].astype(str))
     return groups.groupby(["replication", "group"], observed=True)["adoption_share"].mean()
 
 
-def _who_gains(folder: Path, month: int, lang: str) -> str:
+def _who_gains(folder: Path, month: int, innovations: list[str], lang: str) -> str:
     """The paired effect per size class: mean and where 95 % of replications' effects lie."""
-    a, b = _size_shares(folder / "a", month), _size_shares(folder / "b", month)
+    a = _size_shares(folder / "a", month, innovations)
+    b = _size_shares(folder / "b", month, innovations)
     paired = (b - a).dropna().unstack("group")
     rows = []
     for size in [s for s in SIZE_CLASS_LABELS if s in paired.columns]:
@@ -215,8 +221,6 @@ def _assumptions(folder: Path, scenario: dict[str, Any], lang: str) -> str:
             )
         intro = text("brief_assumptions_drivers", lang)
     else:
-        from viz.report import changed_parameters
-
         changed = changed_parameters(scenario, lang).head(3)
         for row in changed.itertuples(index=False):
             parameter, value, default = row[0], row[1], row[2]
@@ -263,6 +267,11 @@ def _map(folder: Path, a: dict, b: dict, month: int, name, lang: str) -> str:
     )
 
 
+def _years(months: int, lang: str) -> str:
+    """A run's length in years as a reader says it: 10, or 5,5."""
+    return number(months / 12, lang, 0 if months % 12 == 0 else 1)
+
+
 def _footer(folder: Path, manifest: dict[str, Any], runs: int, lang: str) -> str:
     """Where the numbers come from: runs, posterior, seed, commit, date, folder."""
     posterior = manifest.get("posterior") or {}
@@ -298,21 +307,26 @@ def build_brief(folder: Path | str, lang: str = "sv") -> str:
     effects = _read(folder / "effects.csv")
     name_a, name_b = a["scenario"]["name"], b["scenario"]["name"]
     name = innovation_namer([*b["scenario"]["innovations"], *a["scenario"]["innovations"]], lang)
-    rows = effects[effects["metric"] == HEADLINE_METRIC]
+    named = named_innovations(b["scenario"], a["scenario"])
+    rows = effects[
+        (effects["metric"] == HEADLINE_METRIC)
+        & effects["innovation"].astype(str).isin([*named, ALL])
+    ]
     if rows.empty:
         raise BriefError(f"{folder / 'effects.csv'}: no rows for {HEADLINE_METRIC}")
     month = min(HORIZON_MONTHS, int(b["scenario"]["run"]["months"]))
     overall = rows[rows["innovation"].astype(str) == ALL]
     answer = effect_sentence(overall.iloc[0], name_a, name_b, lang) if len(overall) else ""
     start_year = b["scenario"]["run"].get("start_year")
-    year = (start_year + month // 12 - 1) if start_year else month // 12
+    year = (start_year + math.ceil(month / 12) - 1) if start_year else math.ceil(month / 12)
+    years = _years(month, lang)
     runs = int(rows["n"].max())
     question = text(
         "brief_question",
         lang,
         levers=_levers(b["scenario"], lang),
         count=len(rows) - len(overall),
-        years=number(month / 12, lang, 0),
+        years=years,
         a=name_a,
     )
     parts = [
@@ -324,11 +338,11 @@ def build_brief(folder: Path | str, lang: str = "sv") -> str:
         f"<p class='question'><b>{text('brief_question_label', lang)}</b> {question}</p>",
         f"<p class='answer'><b>{text('brief_answer_label', lang)}</b> {html.escape(answer)}</p>",
         "<div class='columns'><div class='left'>",
-        f"<h2>{text('brief_per_innovation', lang, years=number(month / 12, lang, 0))}</h2>",
+        f"<h2>{text('brief_per_innovation', lang, years=years)}</h2>",
         _answer_table(rows, name, lang),
         f"<h2>{text('brief_cost_heading', lang)}</h2><p>{_cost(effects, name_a, int(b['scenario']['run']['months']), lang)}</p>",
         f"<h2>{text('brief_who_gains', lang)}</h2>",
-        _who_gains(folder, month, lang),
+        _who_gains(folder, month, named, lang),
         f"<h2>{text('brief_assumptions', lang)}</h2>",
         _assumptions(folder, b["scenario"], lang),
         "</div><div class='right'>",

@@ -42,7 +42,7 @@ def adoption_panels(
         shared_xaxes=True,
         shared_yaxes=True,
         horizontal_spacing=0.04,
-        vertical_spacing=0.12 if rows > 1 else 0.1,
+        vertical_spacing=min(0.12, 0.6 / rows),
     )
     colours = dict(zip(scenarios, palette(len(scenarios)), strict=True))
     for k, innovation in enumerate(innovations):

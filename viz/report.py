@@ -172,19 +172,35 @@ def _assumptions(scenario: dict[str, Any], lang: str, title: str | None = None) 
     )
 
 
+def named_innovations(*scenarios: dict[str, Any]) -> list[str]:
+    """The innovations every scenario names (in the first's order): the ones a report draws
+    one by one (the pipeline's generated innovations are many, and differ between runs)."""
+    names = [str(i["name"]) for i in scenarios[0]["innovations"]]
+    for scenario in scenarios[1:]:
+        theirs = {str(i["name"]) for i in scenario["innovations"]}
+        names = [n for n in names if n in theirs]
+    return names
+
+
+def _only(table: pd.DataFrame, innovations: list[str]) -> pd.DataFrame:
+    return table[table["innovation"].astype(str).isin(innovations)]
+
+
 def _maps_and_money(
     tables: dict[str, pd.DataFrame],
     scenario: dict[str, Any],
     lang: str,
+    innovations: list[str],
     baseline: tuple[str, dict[str, pd.DataFrame]] | None = None,
 ) -> list[go.Figure]:
-    """Per innovation: the probability of having adopted by each year (and its difference
-    from the baseline's), adoption by size class; then the market and the money."""
+    """Per innovation of ``innovations`` (as the tables name them): the probability of
+    having adopted by each year (and its difference from the baseline's), adoption by size
+    class; then the market and the money."""
     reference = load_municipalities()
     run = scenario["run"]
     timing = {"months": run["months"], "start_year": run.get("start_year"), "lang": lang}
     figures = []
-    for innovation in dict.fromkeys(tables["timeseries"]["innovation"].astype(str)):
+    for innovation in innovations:
         figures.append(
             probability_map(tables["municipalities"], reference, innovation=innovation, **timing)
         )
@@ -229,9 +245,11 @@ def _sections_run(folder: Path, lang: str) -> tuple[str, list[str], str, list[go
     name = innovation_namer(scenario["innovations"], lang)
     tables = relabel_tables(tables, name)
     findings = milestone_findings(adoption_milestones(tables["timeseries"]), lang)
+    named = [name(n) for n in named_innovations(scenario)]
+    shown = _only(tables["timeseries"], named) if named else tables["timeseries"]
     figures = [
-        adoption_over_time(tables["timeseries"], lang=lang),
-        *_maps_and_money(tables, scenario, lang),
+        adoption_over_time(shown, lang=lang),
+        *_maps_and_money(tables, scenario, lang, named),
     ]
     return scenario["name"], findings, _assumptions(scenario, lang), figures, _calls(tables, lang)
 
@@ -249,12 +267,18 @@ def _sections_compare(folder: Path, lang: str) -> tuple[str, list[str], str, lis
         b["scenario"], lang, f"B: {name_b}"
     )
     tables_a, tables_b = relabel_tables(tables_a, name), relabel_tables(tables_b, name)
-    shown = relabel_tables({"effects": effects}, name)["effects"]
+    named = named_innovations(b["scenario"], a["scenario"])
+    shown = relabel_tables({"effects": _only(effects, [*named, "all"])}, name)["effects"]
+    named = [name(n) for n in named]
+    panels = {
+        name_a: _only(tables_a["timeseries"], named),
+        name_b: _only(tables_b["timeseries"], named),
+    }
     figures = [
         headline_effects(shown, name_a, name_b, lang=lang),
-        adoption_panels({name_a: tables_a["timeseries"], name_b: tables_b["timeseries"]}, lang),
+        adoption_panels(panels, lang),
         effects_forest(shown, lang=lang, name_a=name_a, name_b=name_b),
-        *_maps_and_money(tables_b, b["scenario"], lang, baseline=(name_a, tables_a)),
+        *_maps_and_money(tables_b, b["scenario"], lang, named, baseline=(name_a, tables_a)),
     ]
     tables_html = (
         _table(readable_table(effects, lang, name), lang)

@@ -94,6 +94,7 @@ class PeerAwareness:
         self.spread = sp.csr_array(sp.hstack(spreads)) if members else None  # (N, G)
         self.row_weights = np.hstack(row_weights) if members else None  # (I, G)
         self.group_counts = np.zeros((shape[0], self.spread.shape[1])) if members else None
+        self._parts: list | None = None  # channel_hazards' per-channel view of ``spread``
 
     def channel_hazards(self, i: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
         """Each peer channel's term of the hazard at cells (i, j): the parts ``hazard``
@@ -102,15 +103,39 @@ class PeerAwareness:
         multiplier = self.multiplier[i, j]
         if self.neighbours is not None:
             terms["neighbours"] = self.neighbour_counts[i, j] * self.neighbour_scale[j] * multiplier
-        if self.spread is not None:
-            weighted = self.spread[j].multiply(self.group_counts[i] * self.row_weights[i])
-            weighted = sp.csc_array(weighted)
+        for channel, group, spread, rows in self._channel_parts():
+            if group is not None:  # one group per municipality: index it directly
+                g = group[j]
+                terms[channel] = spread[j] * self.group_counts[i, g] * self.row_weights[i, g]
+            else:  # several groups per municipality (FoU environments): a sparse product
+                weighted = rows[j].multiply(
+                    self.group_counts[i][:, spread] * self.row_weights[i][:, spread]
+                )
+                terms[channel] = np.asarray(weighted.sum(axis=1)).ravel()
+            terms[channel] = terms[channel] * multiplier
+        return terms
+
+    def _channel_parts(self) -> list[tuple[str, np.ndarray | None, np.ndarray, object]]:
+        """Per group channel: (channel, group column of each municipality or None, its
+        spread weight, or the columns and sparse rows where a municipality is in several)."""
+        if self._parts is None:
+            self._parts = []
             start = 0
             for channel, count in self.channel_groups:
-                part = weighted[:, start : start + count].sum(axis=1)
-                terms[channel] = np.asarray(part).ravel() * multiplier
+                columns = np.arange(start, start + count)
+                part = sp.csr_array(self.spread[:, columns])
+                per_row = np.diff(part.indptr)
+                if (per_row <= 1).all():
+                    group = np.zeros(part.shape[0], dtype=np.int64)
+                    weight = np.zeros(part.shape[0])
+                    has = per_row == 1
+                    group[has] = columns[part.indices]
+                    weight[has] = part.data
+                    self._parts.append((channel, group, weight, None))
+                else:
+                    self._parts.append((channel, None, columns, part))
                 start += count
-        return terms
+        return self._parts
 
     def update(self, adopted: np.ndarray) -> np.ndarray:
         """The (I, N) peer hazard given the adopters now (bool (I, N))."""
