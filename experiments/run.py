@@ -118,15 +118,16 @@ def run_scenario(
     progress: bool | None = None,
     batch_size: int = DEFAULT_BATCH,
     block_overrides: list[dict[str, Any]] | None = None,
-    events: bool | None = None,
+    events: bool | None = False,
 ) -> RunResults:
     """Run ``replications`` of ``scenario``; ``progress=None`` shows a bar on a terminal.
 
     Replications run ``batch_size`` at a time in one model (the numpy work of a month is
     shared by the batch); batches go to ``executor`` when one is given.
     ``block_overrides``: each replication's own parameter values (posterior draws).
-    ``events``: record the event table (``model/event_log.py``); by default for runs of
-    at most ``EVENTS_MAX_REPLICATIONS`` replications.
+    ``events``: record the event table (``model/event_log.py``); None: when the run has
+    at most ``EVENTS_MAX_REPLICATIONS`` replications (what ``spridning run`` and
+    ``compare`` do by default).
     """
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")

@@ -103,7 +103,7 @@ def test_the_channel_drawn_is_one_whose_hazard_was_there(switches, allowed) -> N
 @pytest.fixture(scope="module")
 def run_folder(tmp_path_factory: pytest.TempPathFactory, programme) -> Path:
     folder = tmp_path_factory.mktemp("explain")
-    write_run(run_scenario(programme, 2, seed=3, progress=False), folder, now())
+    write_run(run_scenario(programme, 2, seed=3, progress=False, events=True), folder, now())
     return folder
 
 
