@@ -123,10 +123,10 @@ def pay_grants(model: DiffusionModel, j: np.ndarray, rows: np.ndarray, amounts: 
     model.money.granted += paid
     np.add.at(model.received.grants, j, amounts)
     model.accounts.add("state_spending_msek", rows, amounts)
-    paid_here = amounts > 0
-    model.event_log.book(
-        "grant", rows[paid_here] % len(model.innovations), j[paid_here], amount=amounts[paid_here]
-    )
+    if model.event_log.enabled:
+        paid_here = amounts > 0
+        innovation = rows[paid_here] % len(model.innovations)
+        model.event_log.book("grant", innovation, j[paid_here], amount=amounts[paid_here])
 
 
 def stop_adopters(model: DiffusionModel, k: np.ndarray) -> None:

@@ -25,19 +25,29 @@ needs_chromium = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def comparison(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("brief")
+def write_comparison(
+    folder: Path, names: tuple[str, str], months: int, replications: int, seed: int
+) -> Path:
+    """A comparison folder as `spridning compare` writes it: a/, b/ and effects.csv."""
     runs = [
         run_scenario(
-            load_scenario(name).with_overrides({"run.months": 72}), 3, seed=2, progress=False
+            load_scenario(name).with_overrides({"run.months": months}),
+            replications,
+            seed=seed,
+            progress=False,
         )
-        for name in ("baseline", "skr_position")
+        for name in names
     ]
     for results, sub in zip(runs, ("a", "b"), strict=True):
         write_run(results, folder / sub, now())
     effects(*runs).to_csv(folder / "effects.csv", index=False)
     return folder
+
+
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("brief")
+    return write_comparison(folder, ("baseline", "skr_position"), 72, 3, seed=2)
 
 
 def _pdf_text(path: Path) -> tuple[str, int]:
@@ -150,16 +160,7 @@ def with_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A comparison whose runs hold the pipeline's generated innovations (B's development
     products exist in B only), over 66 months: not a whole number of years."""
     folder = tmp_path_factory.mktemp("pipeline")
-    runs = [
-        run_scenario(
-            load_scenario(name).with_overrides({"run.months": 66}), 2, seed=4, progress=False
-        )
-        for name in ("pipeline", "programme_development")
-    ]
-    for results, sub in zip(runs, ("a", "b"), strict=True):
-        write_run(results, folder / sub, now())
-    effects(*runs).to_csv(folder / "effects.csv", index=False)
-    return folder
+    return write_comparison(folder, ("pipeline", "programme_development"), 66, 2, seed=4)
 
 
 def test_report_and_brief_draw_the_named_innovations_of_a_pipeline_comparison(

@@ -225,3 +225,15 @@ def test_headline_sorts_innovations_and_draws_the_widest_interval_carried() -> N
     bar = fig.data[0]
     assert np.allclose(np.asarray(bar.x, float) + np.asarray(bar.error_x.array, float), [7, 3, 11])
     assert "bara slumpen" in fig.layout.annotations[0].text
+
+
+def test_scenario_labels_are_checked_and_an_old_label_is_the_english_one() -> None:
+    from pydantic import ValidationError
+
+    from model.scenario import Innovation, load_scenario
+
+    spec = load_scenario("baseline").innovations[0].model_dump()
+    old = {k: v for k, v in spec.items() if k not in ("label_sv", "label_en")}
+    assert Innovation.model_validate({**old, "label": "Old name"}).label_en == "Old name"
+    with pytest.raises(ValidationError, match=r"label_sv"):
+        Innovation.model_validate({**spec, "label_sv": 3})

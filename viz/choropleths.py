@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 from viz.checks import require_columns, require_rows, single_innovation
 from viz.geography import boundaries_for, geo_layout, plain_layout
 from viz.layout import finish
+from viz.maps import year_slider
 from viz.words import check_lang, number, text
 
 MUNICIPALITY_COLUMNS = ("replication", "innovation", "kommunkod", "adopted_month")
@@ -133,17 +134,6 @@ def _frame_trace(values: pd.Series, polygons: bool) -> go.Choropleth | go.Scatte
     return go.Scatter(marker={"color": values.to_numpy()})
 
 
-def _slider(labels: list[str], active: int, lang: str) -> dict:
-    """One step per year (the state at its end), starting at ``active``."""
-    animation = {"frame": {"duration": 0, "redraw": True}, "mode": "immediate"}
-    return {
-        "active": active,
-        "currentvalue": {"prefix": text("by_end_of_year", lang)},
-        "steps": [{"label": s, "method": "animate", "args": [[s], animation]} for s in labels],
-        "pad": {"t": 20},
-    }
-
-
 def _figure(
     values: pd.DataFrame,
     reference: pd.DataFrame,
@@ -170,7 +160,7 @@ def _figure(
             go.Frame(data=[_frame_trace(values[c], geojson is not None)], name=str(c), traces=[0])
             for c in values.columns
         ]
-        layout["sliders"] = [_slider([str(c) for c in values.columns], shown, lang)]
+        layout["sliders"] = [year_slider([str(c) for c in values.columns], lang, shown)]
     return finish(
         fig, lang, title, height=MAP_HEIGHT, margin={"l": 10, "r": 10, "t": 60, "b": 10}, **layout
     )

@@ -223,14 +223,14 @@ def _animation(duration: int) -> dict:
     return {"frame": {"duration": duration, "redraw": True}, "mode": "immediate"}
 
 
-def _year_slider(years: int, lang: str) -> dict:
-    """One step per year (the state at the end of that year), starting at the last."""
+def year_slider(labels: list[str], lang: str, active: int | None = None) -> dict:
+    """One step per year (the state at the end of that year, animating to the frame of the
+    same name), starting at ``active`` (default: the last)."""
     steps = [
-        {"label": str(year), "method": "animate", "args": [[str(year)], _animation(0)]}
-        for year in range(1, years + 1)
+        {"label": label, "method": "animate", "args": [[label], _animation(0)]} for label in labels
     ]
     return {
-        "active": len(steps) - 1,
+        "active": len(steps) - 1 if active is None else active,
         "currentvalue": {"prefix": text("by_end_of_year", lang)},
         "steps": steps,
         "pad": {"t": 30},
@@ -306,6 +306,6 @@ def adoption_map(
         ),
         legend={"x": 0.01, "y": 0.99, "bgcolor": "rgba(255,255,255,0.7)"},
         height=750,
-        sliders=[_year_slider(years, lang)],
+        sliders=[year_slider([str(y) for y in range(1, years + 1)], lang)],
         updatemenus=[_play_pause(years, lang)],
     )

@@ -45,10 +45,11 @@ def adoption_panels(
         vertical_spacing=min(0.12, 0.6 / rows),
     )
     colours = dict(zip(scenarios, palette(len(scenarios)), strict=True))
+    named = {name: table["innovation"].astype(str) for name, table in scenarios.items()}
     for k, innovation in enumerate(innovations):
         row, col = divmod(k, columns)
         for name, table in scenarios.items():
-            selected = table[table["innovation"].astype(str) == innovation]
+            selected = table[named[name] == innovation]  # the cast once per table, above
             if selected.empty:
                 continue
             summary = summarise(selected, "adoption_share", f"{name}: {innovation}")

@@ -78,8 +78,9 @@ class ScaleUp(Module):
             return
         model.budgets.refund(j, refund)
         np.add.at(model.received.refunds, j, refund)
-        paid = refund > 0
-        model.event_log.book_cells("risk_refund", failed[paid], amount=refund[paid])
+        if model.event_log.enabled:
+            paid = refund > 0
+            model.event_log.book_cells("risk_refund", failed[paid], amount=refund[paid])
         rows = model.ledger_rows(failed)
         model.accounts.add("risk_refunds_msek", rows, refund)
         model.accounts.add("state_spending_msek", rows, refund)

@@ -53,9 +53,9 @@ class CapacityBuilding:
         funded = self.funded.get(source)
         if funded is not None:
             self.model.received.capacity[funded] += msek_each
-            self.model.event_log.book(
-                "capacity_money", -1, np.flatnonzero(funded), amount=msek_each
-            )
+            if self.model.event_log.enabled:
+                funded_columns = np.flatnonzero(funded)
+                self.model.event_log.book("capacity_money", -1, funded_columns, amount=msek_each)
 
     def end(self, source: str, retention: float, u: np.ndarray) -> None:
         funded = self.funded.pop(source, None)
